@@ -1,0 +1,83 @@
+/**
+ * The report's rule: consensus when more than one vote is cast, the top option
+ * is not tied, and its votes are more than half of the connected nodes.
+ *
+ * @module
+ */
+
+import type { VoteCounts } from "./events.ts";
+
+/** What a rule looks at. */
+export interface RuleInput {
+  /** Votes per option key in the open round, including votes of nodes that left. */
+  counts: VoteCounts;
+  /** Admitted nodes connected now. */
+  connected: number;
+}
+
+/** A rule's verdict when it decides. */
+export interface Decision {
+  /** Key of the winning option. */
+  option: string;
+  /** The numbers behind it, for people: `3 of 5 connected voted A: 60% > 50%`. */
+  reason: string;
+}
+
+/**
+ * Applies the report's rule to the open round.
+ *
+ * @param input Counts of the open round and the number of connected nodes.
+ * @returns The decision, or `undefined` while there is none.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * const decision = decideSeed({ counts: { A: 3, B: 1 }, connected: 5 });
+ * assertEquals(decision?.option, "A");
+ * assertEquals(decideSeed({ counts: { A: 2, B: 2 }, connected: 4 }), undefined);
+ * ```
+ */
+export function decideSeed(input: RuleInput): Decision | undefined {
+  let total = 0;
+  let top: string | undefined;
+  let topVotes = 0;
+  let tied = false;
+  for (const [option, votes] of Object.entries(input.counts)) {
+    total += votes;
+    if (votes > topVotes) {
+      top = option;
+      topVotes = votes;
+      tied = false;
+    } else if (votes === topVotes && votes > 0) {
+      tied = true;
+    }
+  }
+  if (total <= 1 || top === undefined || tied) return undefined;
+  // Integer comparison (2 * votes > connected) avoids rounding at exactly half.
+  if (2 * topVotes <= input.connected) return undefined;
+  const share = input.connected === 0 ? 100 : (100 * topVotes) / input.connected;
+  return {
+    option: top,
+    reason: `${topVotes} of ${input.connected} connected voted ${top}: ${
+      formatPercent(share)
+    } > 50%`,
+  };
+}
+
+/**
+ * Formats a percentage for people: whole numbers as they are, others to one decimal.
+ *
+ * @param percent A percentage, e.g. `66.666`.
+ * @returns For example `66.7%` or `60%`.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * assertEquals(formatPercent(60), "60%");
+ * assertEquals(formatPercent(200 / 3), "66.7%");
+ * ```
+ */
+export function formatPercent(percent: number): string {
+  const rounded = Math.round(percent * 10) / 10;
+  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)}%`;
+}

@@ -1,0 +1,358 @@
+/**
+ * One connection to the hub, from greeting to goodbye: the gate, the choice
+ * of dialect, then requests one after another.
+ *
+ * @module
+ */
+
+import type { NodeInfo } from "../election/events.ts";
+import { type Dialect, JSON_DIALECT, TEXT_DIALECT } from "../protocol/dialect.ts";
+import { type MessageId, parseJsonMessage } from "../protocol/json_dialect.ts";
+import type { LineItem } from "../protocol/line_splitter.ts";
+import { LineSource } from "../protocol/line_source.ts";
+import {
+  type Ask,
+  type ErrorReply,
+  GREETING_PREFIX,
+  isErrorReply,
+  refuse,
+  type Reply,
+  type Request,
+  SERVICES,
+} from "../protocol/messages.ts";
+import { parseTextCommand } from "../protocol/text_dialect.ts";
+import { validateName } from "../protocol/validate.ts";
+import type { Hub, Member } from "./hub.ts";
+import { Outbox } from "./outbox.ts";
+import { type Caller, runService } from "./services.ts";
+
+/** Limits of one session. */
+export interface SessionLimits {
+  /**
+   * Longest line after the gate, in bytes.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+  /**
+   * Longest line before the gate, in bytes: a stranger gets less room.
+   * @default {1024}
+   */
+  maxGateLineBytes?: number;
+  /**
+   * Wrong answers before the connection is closed.
+   * @default {3}
+   */
+  gateTries?: number;
+  /**
+   * Bytes queued for a node that does not read before it is dropped.
+   * @default {1048576}
+   */
+  maxQueuedBytes?: number;
+}
+
+/** The program's version, shown in the greeting. */
+export const VERSION = "0.1.0";
+
+const SERVICE_NAMES = new Set<string>(SERVICES.map((service) => service.name));
+
+/** Serves one connection; {@linkcode Session.run} returns when it is over. */
+export class Session implements Member, Caller {
+  /** The dialect the peer speaks; text until it sends a JSON object. */
+  dialect: Dialect = TEXT_DIALECT;
+  /** PIN once admitted, 0 before. */
+  pin = 0;
+  /** Node info declared with `setup`, not yet stored. */
+  draftInfo: NodeInfo | undefined;
+  readonly #hub: Hub;
+  readonly #conn: Deno.Conn;
+  readonly #lines: LineSource;
+  readonly #outbox: Outbox;
+  readonly #limits: Required<SessionLimits>;
+  #askCount = 0;
+  #closed = false;
+  #requestedName: string | undefined;
+
+  /**
+   * Prepares a session for a new connection.
+   *
+   * @param hub The hub.
+   * @param conn The connection.
+   * @param limits See {@linkcode SessionLimits}.
+   */
+  constructor(hub: Hub, conn: Deno.Conn, limits: SessionLimits = {}) {
+    this.#hub = hub;
+    this.#conn = conn;
+    this.#limits = {
+      maxLineBytes: limits.maxLineBytes ?? 8192,
+      maxGateLineBytes: limits.maxGateLineBytes ?? 1024,
+      gateTries: limits.gateTries ?? 3,
+      maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
+    };
+    this.#lines = new LineSource(conn, { maxLineBytes: this.#limits.maxGateLineBytes });
+    this.#outbox = new Outbox(conn, {
+      maxQueuedBytes: this.#limits.maxQueuedBytes,
+      onFailure: () => this.close(),
+    });
+  }
+
+  /** Queues bytes for the peer; see {@linkcode Outbox.send}. */
+  send(data: string | Uint8Array): void {
+    this.#outbox.send(data);
+  }
+
+  /** Closes the connection; the session's loop then ends and the node departs. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#conn.close();
+    } catch {
+      // Already closed by the peer's reset: nothing left to release.
+    }
+  }
+
+  /**
+   * Runs the session to its end. Never throws: whatever the peer does, only
+   * this connection is affected.
+   */
+  async run(): Promise<void> {
+    let reason: "exit" | "dropped" = "dropped";
+    try {
+      this.send(
+        `${GREETING_PREFIX} ${VERSION}: text dialect; send a JSON object to switch to JSON lines\n`,
+      );
+      if (!await this.#passGate()) return;
+      reason = await this.#serve();
+    } catch {
+      // An unexpected fault in one session must not reach the accept loop.
+      reason = "dropped";
+    } finally {
+      if (this.pin !== 0) this.#hub.depart(this.pin, reason);
+      await this.#outbox.drained();
+      this.close();
+    }
+  }
+
+  /** Asks the gate question until it is answered right or the tries run out. */
+  async #passGate(): Promise<boolean> {
+    let triesLeft = this.#limits.gateTries;
+    let decided = false;
+    let askId = this.#askGate(triesLeft);
+    while (triesLeft > 0) {
+      const item = await this.#lines.next();
+      if (!item) return false;
+      let answer: string | ErrorReply | undefined;
+      let id: MessageId = null;
+      if (item.kind !== "line") {
+        answer = this.#unreadable(item);
+      } else if (!decided && item.text.trimStart().startsWith("{")) {
+        decided = true;
+        const switched = this.#switchToJson(item.text);
+        if (switched === undefined) {
+          askId = this.#askGate(triesLeft);
+          continue;
+        }
+        answer = switched;
+      } else if (item.text.trim() === "") {
+        continue;
+      } else {
+        decided = true;
+        ({ answer, id } = this.#readGateAnswer(item.text, askId));
+      }
+      if (typeof answer === "string" && this.#hub.gate.accepts(answer)) {
+        this.#admit();
+        return true;
+      }
+      triesLeft--;
+      if (isErrorReply(answer)) {
+        this.send(
+          this.dialect.error(
+            id,
+            refuse(answer.code, `${answer.message}; ${triesLeftText(triesLeft)}`),
+          ),
+        );
+      } else {
+        const message = `Cannot join: that is not the answer; ${triesLeftText(triesLeft)}`;
+        this.send(this.dialect.push({ event: "wrong-answer", triesLeft, message }));
+      }
+      if (triesLeft > 0) askId = this.#askGate(triesLeft);
+    }
+    this.send(
+      this.dialect.push({
+        event: "bye",
+        reason: "Too many wrong answers; the connection is closed",
+      }),
+    );
+    return false;
+  }
+
+  /** Handles the first JSON line: the switch, and maybe an answer and name in it. */
+  #switchToJson(line: string): string | ErrorReply | undefined {
+    let hello: unknown;
+    try {
+      hello = JSON.parse(line);
+    } catch {
+      return refuse("bad-request", "Cannot decode line: not valid JSON");
+    }
+    if (typeof hello !== "object" || hello === null || Array.isArray(hello)) {
+      return refuse("bad-request", "Cannot decode line: expected a JSON object");
+    }
+    this.dialect = JSON_DIALECT;
+    const fields = hello as Record<string, unknown>;
+    if (typeof fields.name === "string") {
+      const name = validateName(fields.name);
+      if (isErrorReply(name)) this.send(this.dialect.error(null, name));
+      else this.#requestedName = name;
+    }
+    if (Object.hasOwn(fields, "op")) {
+      return refuse("not-admitted", "Cannot run a service before passing the gate");
+    }
+    if (!Object.hasOwn(fields, "answer")) return undefined;
+    return typeof fields.answer === "string"
+      ? fields.answer
+      : refuse("bad-request", "The answer must be a string");
+  }
+
+  #readGateAnswer(line: string, askId: string): { answer: string | ErrorReply; id: MessageId } {
+    if (this.dialect === TEXT_DIALECT) {
+      const word = line.trim().split(/\s+/u)[0]!.toLowerCase();
+      if (SERVICE_NAMES.has(word) && !this.#hub.gate.accepts(line)) {
+        return {
+          answer: refuse(
+            "not-admitted",
+            `Cannot run ${word} before passing the gate: answer the question first`,
+          ),
+          id: null,
+        };
+      }
+      return { answer: line, id: null };
+    }
+    const message = parseJsonMessage(line);
+    if (message.kind === "answer") return { answer: message.answer, id: askId };
+    if (message.kind === "request") {
+      return {
+        answer: refuse("not-admitted", `Cannot run ${message.request.op} before passing the gate`),
+        id: message.id,
+      };
+    }
+    return { answer: message.error, id: message.id };
+  }
+
+  #askGate(triesLeft: number): string {
+    const id = `h${++this.#askCount}`;
+    this.send(this.dialect.ask(id, { ask: "gate", question: this.#hub.gate.question, triesLeft }));
+    return id;
+  }
+
+  #admit(): void {
+    this.#lines.maxLineBytes = this.#limits.maxLineBytes;
+    const addr = this.#conn.remoteAddr as Deno.NetAddr;
+    const { pin, name } = this.#hub.admit(
+      this,
+      { address: addr.hostname, port: addr.port },
+      this.#requestedName,
+    );
+    this.pin = pin;
+    this.send(
+      this.dialect.push({
+        event: "admitted",
+        pin,
+        name,
+        open: this.#hub.openRound(),
+        services: SERVICES,
+      }),
+    );
+  }
+
+  /** Serves requests until the node exits or the connection ends. */
+  async #serve(): Promise<"exit" | "dropped"> {
+    for (;;) {
+      const item = await this.#lines.next();
+      if (!item) return "dropped";
+      if (item.kind !== "line") {
+        this.send(this.dialect.error(null, this.#unreadable(item)));
+        continue;
+      }
+      let id: MessageId = null;
+      let request: Request;
+      if (this.dialect === TEXT_DIALECT) {
+        const parsed = parseTextCommand(item.text);
+        if (parsed === undefined) continue;
+        if (isErrorReply(parsed)) {
+          this.send(this.dialect.error(null, parsed));
+          continue;
+        }
+        request = parsed;
+      } else {
+        const message = parseJsonMessage(item.text);
+        id = message.id;
+        if (message.kind === "invalid") {
+          this.send(this.dialect.error(id, message.error));
+          continue;
+        }
+        if (message.kind === "answer") {
+          this.send(
+            this.dialect.error(
+              id,
+              refuse("bad-request", "Cannot take answer: no question is pending"),
+            ),
+          );
+          continue;
+        }
+        request = message.request;
+      }
+      const reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+      this.send(
+        isErrorReply(reply) ? this.dialect.error(id, reply) : this.dialect.reply(id, reply),
+      );
+      if (request.op === "exit") return "exit";
+      if (request.op === "vote") this.#hub.settle();
+    }
+  }
+
+  /**
+   * Asks the node a question (for a service's missing argument) and waits for
+   * the answer. See {@linkcode Caller.ask}.
+   */
+  async ask(ask: Ask): Promise<string | ErrorReply> {
+    const askId = `h${++this.#askCount}`;
+    this.send(this.dialect.ask(askId, ask));
+    for (;;) {
+      const item = await this.#lines.next();
+      if (!item) return refuse("bad-request", "Connection closed before the answer");
+      if (item.kind !== "line") return this.#unreadable(item);
+      if (this.dialect === TEXT_DIALECT) return item.text;
+      const message = parseJsonMessage(item.text);
+      if (message.kind === "answer") {
+        if (message.id === null || message.id === askId) return message.answer;
+        return refuse(
+          "bad-request",
+          `Cannot take answer: it is for ${String(message.id)}, the question is ${askId}`,
+        );
+      }
+      if (message.kind === "invalid") return message.error;
+      // A request while a question is pending: refuse it and keep waiting.
+      this.send(
+        this.dialect.error(
+          message.id,
+          refuse("answer-pending", `Cannot run ${message.request.op}: answer ${askId} first`),
+        ),
+      );
+    }
+  }
+
+  #unreadable(item: Exclude<LineItem, { kind: "line" }>): ErrorReply {
+    return item.kind === "too-long"
+      ? refuse(
+        "line-too-long",
+        `Cannot read line: longer than ${item.maxBytes} bytes; it was skipped`,
+      )
+      : refuse("invalid-utf8", "Cannot read line: it is not valid UTF-8; it was skipped");
+  }
+}
+
+function triesLeftText(triesLeft: number): string {
+  return triesLeft === 0
+    ? "no tries left"
+    : `${triesLeft} ${triesLeft === 1 ? "try" : "tries"} left`;
+}

@@ -1,0 +1,246 @@
+/**
+ * The JSON-lines dialect, for programs: one JSON object per line each way.
+ * Requests carry an `id` that the reply repeats; the hub's own questions
+ * (asks) carry an `id` that the answer repeats; events carry `event`.
+ *
+ * @module
+ */
+
+import {
+  type Ask,
+  type ErrorReply,
+  INFO_FIELDS,
+  type InfoField,
+  type Push,
+  refuse,
+  type Reply,
+  type Request,
+  type ServiceName,
+  SERVICES,
+} from "./messages.ts";
+import { validateInfo } from "./validate.ts";
+
+/** A request or answer id: what the peer chose, echoed back as it was. */
+export type MessageId = string | number | null;
+
+/** One decoded line from a node. */
+export type JsonMessage =
+  | { kind: "request"; id: MessageId; request: Request }
+  | { kind: "answer"; id: MessageId; answer: string }
+  | { kind: "invalid"; id: MessageId; error: ErrorReply };
+
+const SERVICE_NAMES = new Set<string>(SERVICES.map((service) => service.name));
+const MAX_ID_LENGTH = 64;
+
+/**
+ * Decodes one line of the JSON dialect.
+ *
+ * @param line A line without its line end.
+ * @returns What the line is: a request, an answer to an ask, or invalid.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * assertEquals(parseJsonMessage('{"id":1,"op":"vote","option":"A"}'), {
+ *   kind: "request",
+ *   id: 1,
+ *   request: { op: "vote", option: "A" },
+ * });
+ * assertEquals(parseJsonMessage('{"id":"h1","answer":"keyboard"}'), {
+ *   kind: "answer",
+ *   id: "h1",
+ *   answer: "keyboard",
+ * });
+ * ```
+ */
+export function parseJsonMessage(line: string): JsonMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return invalid(null, "bad-request", "Cannot decode line: not valid JSON");
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return invalid(null, "bad-request", "Cannot decode line: expected a JSON object");
+  }
+  const message = value as Record<string, unknown>;
+  const id = readId(message.id);
+  if (id === undefined) {
+    return invalid(
+      null,
+      "bad-request",
+      `Cannot decode line: id must be a string of at most ${MAX_ID_LENGTH} characters, a number or null`,
+    );
+  }
+  if (Object.hasOwn(message, "op")) return decodeRequest(id, message);
+  if (Object.hasOwn(message, "answer") || Object.hasOwn(message, "grant")) {
+    const answer = readAnswer(message);
+    return answer === undefined
+      ? invalid(
+        id,
+        "bad-request",
+        "Cannot decode answer: answer must be a string, number or boolean",
+      )
+      : { kind: "answer", id, answer };
+  }
+  return invalid(id, "bad-request", 'Cannot decode line: expected "op" (a request) or "answer"');
+}
+
+function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMessage {
+  const op = message.op;
+  if (typeof op !== "string" || !SERVICE_NAMES.has(op)) {
+    const shown = typeof op === "string" ? op.slice(0, 32) : typeof op;
+    return invalid(
+      id,
+      "unknown-command",
+      `Cannot run "${JSON.stringify(shown).slice(1, -1)}": not a service`,
+    );
+  }
+  const service = op as ServiceName;
+  switch (service) {
+    case "help":
+    case "discover":
+    case "stats":
+    case "exit":
+      return { kind: "request", id, request: { op: service } };
+    case "name": {
+      if (message.name === undefined) return { kind: "request", id, request: { op: "name" } };
+      if (typeof message.name !== "string") {
+        return invalid(id, "bad-request", "Cannot set name: name must be a string");
+      }
+      return { kind: "request", id, request: { op: "name", name: message.name } };
+    }
+    case "setup":
+    case "negotiate": {
+      const source = service === "negotiate" ? message.info : message;
+      let info;
+      if (source !== undefined) {
+        if (typeof source !== "object" || source === null || Array.isArray(source)) {
+          return invalid(id, "bad-request", "Cannot read node info: info must be an object");
+        }
+        const lists = readInfoLists(source as Record<string, unknown>);
+        if (typeof lists === "string") return invalid(id, "bad-request", lists);
+        if (lists !== undefined) {
+          const checked = validateInfo(lists);
+          if ("code" in checked) return { kind: "invalid", id, error: checked };
+          info = checked;
+        }
+      }
+      if (service === "setup") {
+        return { kind: "request", id, request: info ? { op: "setup", info } : { op: "setup" } };
+      }
+      const grant = message.grant;
+      if (grant !== undefined && typeof grant !== "boolean") {
+        return invalid(id, "bad-request", "Cannot negotiate: grant must be true or false");
+      }
+      const request: Request = { op: "negotiate" };
+      if (info) request.info = info;
+      if (grant !== undefined) request.grant = grant;
+      return { kind: "request", id, request };
+    }
+    case "receive": {
+      const pin = message.pin;
+      if (pin === undefined) return { kind: "request", id, request: { op: "receive" } };
+      if (pin === "all") return { kind: "request", id, request: { op: "receive", target: "all" } };
+      if (typeof pin === "number" && Number.isSafeInteger(pin) && pin >= 0) {
+        return { kind: "request", id, request: { op: "receive", target: pin } };
+      }
+      return invalid(id, "bad-request", 'Cannot receive: pin must be a whole number or "all"');
+    }
+    case "vote": {
+      const option = message.option;
+      if (option === undefined) return { kind: "request", id, request: { op: "vote" } };
+      if (typeof option !== "string") {
+        return invalid(id, "bad-request", "Cannot vote: option must be a string");
+      }
+      return { kind: "request", id, request: { op: "vote", option } };
+    }
+  }
+}
+
+/** Reads the three lists, or says which one is malformed; `undefined` when none is given. */
+function readInfoLists(
+  source: Record<string, unknown>,
+): Record<InfoField, unknown[]> | string | undefined {
+  const lists: Record<InfoField, unknown[]> = { services: [], capabilities: [], constraints: [] };
+  let given = false;
+  for (const field of INFO_FIELDS) {
+    const list = source[field];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return `Cannot read node info: ${field} must be an array of words`;
+    lists[field] = list;
+    given = true;
+  }
+  return given ? lists : undefined;
+}
+
+function readId(id: unknown): MessageId | undefined {
+  if (id === undefined || id === null) return null;
+  if (typeof id === "number" && Number.isFinite(id)) return id;
+  if (typeof id === "string" && id.length <= MAX_ID_LENGTH) return id;
+  return undefined;
+}
+
+function readAnswer(message: Record<string, unknown>): string | undefined {
+  const answer = Object.hasOwn(message, "answer") ? message.answer : message.grant;
+  if (typeof answer === "string") return answer;
+  if (typeof answer === "number" && Number.isFinite(answer)) return String(answer);
+  if (typeof answer === "boolean") return answer ? "grant" : "deny";
+  return undefined;
+}
+
+function invalid(id: MessageId, code: ErrorReply["code"], message: string): JsonMessage {
+  return { kind: "invalid", id, error: refuse(code, message) };
+}
+
+/**
+ * Encodes a successful reply.
+ *
+ * @param id The request's id.
+ * @param reply The reply.
+ * @returns One JSON line.
+ */
+export function formatJsonReply(id: MessageId, reply: Reply): string {
+  return `${JSON.stringify({ id, ok: true, ...reply })}\n`;
+}
+
+/**
+ * Encodes a refusal.
+ *
+ * @param id The request's id, or `null` when the line had none.
+ * @param error The refusal.
+ * @returns One JSON line.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * assertEquals(
+ *   formatJsonError(7, { code: "already-voted", message: "Cannot vote: you already voted A in round 1" }),
+ *   '{"id":7,"ok":false,"error":{"code":"already-voted","message":"Cannot vote: you already voted A in round 1"}}\n',
+ * );
+ * ```
+ */
+export function formatJsonError(id: MessageId, error: ErrorReply): string {
+  return `${JSON.stringify({ id, ok: false, error })}\n`;
+}
+
+/**
+ * Encodes a question of the hub's.
+ *
+ * @param id The id the answer must repeat.
+ * @param ask The question.
+ * @returns One JSON line.
+ */
+export function formatJsonAsk(id: string, ask: Ask): string {
+  return `${JSON.stringify({ id, ...ask })}\n`;
+}
+
+/**
+ * Encodes a pushed event.
+ *
+ * @param push The event.
+ * @returns One JSON line.
+ */
+export function formatJsonPush(push: Push): string {
+  return `${JSON.stringify(push)}\n`;
+}

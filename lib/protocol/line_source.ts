@@ -1,0 +1,104 @@
+/**
+ * Lines pulled from a connection on demand: nothing is read until the
+ * consumer asks, so a peer that sends faster than it is served is held back
+ * by TCP instead of filling the hub's memory.
+ *
+ * @module
+ */
+
+import { type LineItem, LineSplitter } from "./line_splitter.ts";
+
+/** Options for {@linkcode LineSource}. */
+export interface LineSourceOptions {
+  /**
+   * Longest line accepted, in bytes.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+  /**
+   * Size of the read buffer. Small, because every idle connection holds one.
+   * @default {4096}
+   */
+  readBufferBytes?: number;
+}
+
+/** Anything with Deno.Conn's `read`. */
+export interface ByteReader {
+  read(buffer: Uint8Array): Promise<number | null>;
+}
+
+/**
+ * Reads lines from a connection, one at a time.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * const chunks = [new TextEncoder().encode("a\nb\n")];
+ * const source = new LineSource({
+ *   read(buffer) {
+ *     const chunk = chunks.shift();
+ *     if (!chunk) return Promise.resolve(null);
+ *     buffer.set(chunk);
+ *     return Promise.resolve(chunk.length);
+ *   },
+ * });
+ * assertEquals(await source.next(), { kind: "line", text: "a" });
+ * assertEquals(await source.next(), { kind: "line", text: "b" });
+ * assertEquals(await source.next(), undefined);
+ * ```
+ */
+export class LineSource {
+  readonly #reader: ByteReader;
+  readonly #splitter: LineSplitter;
+  readonly #buffer: Uint8Array;
+  #ready: LineItem[] = [];
+  #readyIndex = 0;
+  #ended = false;
+
+  /**
+   * Wraps a connection.
+   *
+   * @param reader The connection.
+   * @param options See {@linkcode LineSourceOptions}.
+   */
+  constructor(reader: ByteReader, options: LineSourceOptions = {}) {
+    this.#reader = reader;
+    this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes ?? 8192 });
+    this.#buffer = new Uint8Array(options.readBufferBytes ?? 4096);
+  }
+
+  /** Longest line accepted from now on, in bytes. */
+  set maxLineBytes(bytes: number) {
+    this.#splitter.maxLineBytes = bytes;
+  }
+
+  /** Whether lines already read are waiting (a pipelined batch). */
+  get hasBuffered(): boolean {
+    return this.#readyIndex < this.#ready.length;
+  }
+
+  /**
+   * Gives the next line, reading from the connection only when none is buffered.
+   *
+   * @returns The next item, or `undefined` once the peer closed, reset or the
+   * connection was closed here. A line cut off by the end is dropped.
+   */
+  async next(): Promise<LineItem | undefined> {
+    while (this.#readyIndex >= this.#ready.length) {
+      if (this.#ended) return undefined;
+      let count: number | null;
+      try {
+        count = await this.#reader.read(this.#buffer);
+      } catch {
+        count = null;
+      }
+      if (count === null) {
+        this.#ended = true;
+        return undefined;
+      }
+      this.#ready = this.#splitter.push(this.#buffer.subarray(0, count));
+      this.#readyIndex = 0;
+    }
+    return this.#ready[this.#readyIndex++];
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Splits a byte stream into lines with a length cap, without any I/O, so that
+ * both the hub and the node can share it and tests can feed it chunks directly.
+ *
+ * @module
+ */
+
+import { concatBytes } from "./bytes.ts";
+
+/** One item produced by {@linkcode LineSplitter.push}. */
+export type LineItem =
+  | { kind: "line"; text: string }
+  | { kind: "too-long"; maxBytes: number }
+  | { kind: "invalid-utf8" };
+
+/** Options for {@linkcode LineSplitter}. */
+export interface LineSplitterOptions {
+  /**
+   * Longest line accepted, in bytes, not counting the line end.
+   * @default {8192}
+   */
+  maxLineBytes?: number;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+/**
+ * Turns chunks of bytes into lines. LF, CR and CRLF all end a line. A line
+ * longer than the cap is reported once as `too-long`, as soon as the cap is
+ * crossed, and the rest of it is skipped up to its end, so one bad line never
+ * desynchronises the next ones.
+ * Bytes that are not valid UTF-8 give `invalid-utf8` for that line only.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * const splitter = new LineSplitter({ maxLineBytes: 16 });
+ * const items = splitter.push(new TextEncoder().encode("vote A\r\nstats\n"));
+ * assertEquals(items, [{ kind: "line", text: "vote A" }, { kind: "line", text: "stats" }]);
+ * ```
+ */
+export class LineSplitter {
+  #maxLineBytes: number;
+  readonly #decoder = new TextDecoder("utf-8", { fatal: true });
+  #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #skipping = false;
+  #lastWasCr = false;
+
+  /** Creates a splitter; see {@linkcode LineSplitterOptions}. */
+  constructor(options: LineSplitterOptions = {}) {
+    this.#maxLineBytes = options.maxLineBytes ?? 8192;
+  }
+
+  /** Longest line accepted, in bytes; a hub raises it once a node passes the gate. */
+  get maxLineBytes(): number {
+    return this.#maxLineBytes;
+  }
+
+  set maxLineBytes(bytes: number) {
+    this.#maxLineBytes = bytes;
+  }
+
+  /**
+   * Feeds one chunk and returns the complete lines it finished.
+   *
+   * @param chunk Bytes as they came off the connection.
+   * @returns The lines, over-long lines and undecodable lines, in order.
+   */
+  push(chunk: Uint8Array): LineItem[] {
+    const items: LineItem[] = [];
+    let start = 0;
+    // A CRLF split across two chunks: the LF belongs to the line already ended.
+    if (this.#lastWasCr && chunk.length > 0 && chunk[0] === LF) start = 1;
+    this.#lastWasCr = false;
+    for (let index = start; index < chunk.length; index++) {
+      const byte = chunk[index];
+      if (byte !== LF && byte !== CR) continue;
+      this.#take(chunk.subarray(start, index), items);
+      const line = this.#finishLine();
+      if (line) items.push(line);
+      if (byte === CR) {
+        if (index + 1 < chunk.length) {
+          if (chunk[index + 1] === LF) index++;
+        } else {
+          this.#lastWasCr = true;
+        }
+      }
+      start = index + 1;
+    }
+    if (start < chunk.length) this.#take(chunk.subarray(start), items);
+    return items;
+  }
+
+  #take(part: Uint8Array, items: LineItem[]): void {
+    if (part.length === 0 || this.#skipping) return;
+    if (this.#pendingBytes + part.length > this.#maxLineBytes) {
+      // Reported as soon as the cap is crossed, not at the line's end, so a
+      // peer that never sends a newline is answered at once; what was held is
+      // dropped so that such a peer cannot grow our memory.
+      this.#skipping = true;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      items.push({ kind: "too-long", maxBytes: this.#maxLineBytes });
+      return;
+    }
+    // Copy: the caller reuses its read buffer for the next chunk.
+    this.#pending.push(part.slice());
+    this.#pendingBytes += part.length;
+  }
+
+  #finishLine(): LineItem | undefined {
+    if (this.#skipping) {
+      this.#skipping = false;
+      return undefined;
+    }
+    const bytes = this.#pending.length === 1 ? this.#pending[0]! : concatBytes(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    try {
+      return { kind: "line", text: this.#decoder.decode(bytes) };
+    } catch {
+      return { kind: "invalid-utf8" };
+    }
+  }
+}

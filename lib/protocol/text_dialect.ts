@@ -1,0 +1,345 @@
+/**
+ * The text dialect: what a person at netcat, or another team's plain socket
+ * client, reads and types. Every line the hub sends starts with a mark that
+ * says what it is (see PROTOCOL.md):
+ *
+ * - `? ` the hub asks and waits for the next line,
+ * - `ok ` a reply, possibly followed by rows that start with two spaces,
+ * - `err CODE: ` a refusal,
+ * - `! ` a pushed event,
+ * - `# ` information (greeting, menu).
+ *
+ * @module
+ */
+
+import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
+import { formatPercent } from "../election/seed_rule.ts";
+import {
+  type Ask,
+  type ErrorReply,
+  INFO_FIELDS,
+  type InfoField,
+  type Push,
+  refuse,
+  type Reply,
+  type Request,
+  type ServiceHelp,
+} from "./messages.ts";
+import { escapeForTerminal as safe } from "./text_safety.ts";
+import { splitWords, validateInfo } from "./validate.ts";
+
+/**
+ * Decodes one typed line into a request.
+ *
+ * @param line A line without its line end.
+ * @returns The request, a refusal, or `undefined` for a blank line.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * assertEquals(parseTextCommand("vote A"), { op: "vote", option: "A" });
+ * assertEquals(parseTextCommand("receive all"), { op: "receive", target: "all" });
+ * ```
+ */
+export function parseTextCommand(line: string): Request | ErrorReply | undefined {
+  const trimmed = line.trim();
+  if (trimmed === "") return undefined;
+  const [word = "", ...rest] = trimmed.split(/\s+/u);
+  const command = word.toLowerCase();
+  const argument = rest.join(" ");
+  switch (command) {
+    case "help":
+    case "discover":
+    case "stats":
+    case "exit":
+      if (argument !== "") {
+        return refuse("bad-request", `Cannot run ${command}: it takes no arguments`);
+      }
+      return { op: command };
+    case "setup":
+      return argument === "" ? { op: "setup" } : parseSetupArguments(rest);
+    case "name":
+      return argument === "" ? { op: "name" } : { op: "name", name: argument };
+    case "negotiate": {
+      if (argument === "") return { op: "negotiate" };
+      const grant = parsePermission(argument);
+      if (grant === undefined) {
+        return refuse(
+          "bad-request",
+          `Cannot negotiate: say grant or deny, not "${safe(argument)}"`,
+        );
+      }
+      return { op: "negotiate", grant };
+    }
+    case "receive": {
+      if (argument === "") return { op: "receive" };
+      const target = parseReceiveTarget(argument);
+      return target ??
+        refuse("bad-request", `Cannot receive: give a PIN or all, not "${safe(argument)}"`);
+    }
+    case "vote":
+      return argument === "" ? { op: "vote" } : { op: "vote", option: argument };
+    default:
+      return refuse(
+        "unknown-command",
+        `Cannot run "${safe(word)}": not a service; send help for the menu`,
+      );
+  }
+}
+
+/**
+ * Reads a grant or a denial, in the words people use for it.
+ *
+ * @param answer For example `grant`, `yes`, `deny`, `n`.
+ * @returns `true` to grant, `false` to deny, `undefined` when unclear.
+ */
+export function parsePermission(answer: string): boolean | undefined {
+  const word = answer.trim().toLowerCase();
+  if (["grant", "yes", "y", "allow", "true"].includes(word)) return true;
+  if (["deny", "no", "n", "refuse", "false"].includes(word)) return false;
+  return undefined;
+}
+
+/**
+ * Reads the argument of `receive`.
+ *
+ * @param answer A PIN or `all`.
+ * @returns The request, or `undefined` when it is neither.
+ */
+export function parseReceiveTarget(answer: string): Request | undefined {
+  const word = answer.trim().toLowerCase();
+  if (word === "all") return { op: "receive", target: "all" };
+  if (/^\d{1,9}$/u.test(word)) return { op: "receive", target: Number(word) };
+  return undefined;
+}
+
+function parseSetupArguments(tokens: string[]): Request | ErrorReply {
+  const lists: Partial<Record<InfoField, string[]>> = {};
+  for (const token of tokens) {
+    const equals = token.indexOf("=");
+    const key = (equals < 0 ? token : token.slice(0, equals)).toLowerCase();
+    const field = INFO_FIELDS.find((candidate) => candidate === key);
+    if (equals < 0 || !field) {
+      return refuse(
+        "bad-request",
+        `Cannot set up: "${safe(token)}" is not services=, capabilities= or constraints=`,
+      );
+    }
+    lists[field] = [...(lists[field] ?? []), ...splitWords(token.slice(equals + 1))];
+  }
+  const info = validateInfo(lists);
+  return "code" in info ? info : { op: "setup", info };
+}
+
+/**
+ * Encodes a successful reply: an `ok` line, then rows that start with two
+ * spaces; the `ok` line says how many rows follow.
+ *
+ * @param reply The reply.
+ * @returns The lines, each ending in LF.
+ */
+export function formatTextReply(reply: Reply): string {
+  switch (reply.op) {
+    case "help":
+      return lines(`ok menu: ${reply.services.length} services`, menuRows(reply.services));
+    case "setup":
+      return lines(`ok node info set: ${describeInfo(reply.info)}`);
+    case "name":
+      return lines(`ok name set to ${safe(reply.name)}`);
+    case "discover":
+      return lines(
+        `ok discover: ${plural(reply.nodes.length, "node")}`,
+        reply.nodes.map((node) =>
+          `${node.pin} ${safe(node.name)} ${safe(node.address)}:${node.port}`
+        ),
+      );
+    case "negotiate":
+      return lines(
+        reply.stored
+          ? `ok negotiate: node info stored (${describeInfo(reply.info)})`
+          : "ok negotiate: permission denied, node info not stored",
+      );
+    case "receive":
+      return lines(
+        `ok receive: ${plural(reply.infos.length, "node")}`,
+        reply.infos.map((entry) => `${entry.pin} ${safe(entry.name)} ${describeInfo(entry.info)}`),
+      );
+    case "vote":
+      return lines(
+        `ok vote ${reply.option} (${safe(reply.label)}) recorded in round ${reply.round}`,
+      );
+    case "stats": {
+      const open = reply.open;
+      const total = sum(open.counts);
+      const rows = countRows(open.options, open.counts);
+      for (const decision of reply.decided) {
+        rows.push(
+          `round ${decision.round} decided ${decision.option} (${safe(decision.label)}): ${
+            safe(decision.reason)
+          }`,
+        );
+      }
+      return lines(
+        `ok stats round ${open.round}: ${plural(total, "vote")}, ${open.connected} connected; ${
+          plural(rows.length, "row")
+        }`,
+        rows,
+      );
+    }
+    case "exit":
+      return lines("ok bye");
+  }
+}
+
+/**
+ * Encodes a refusal.
+ *
+ * @param error The refusal.
+ * @returns One `err` line.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * assertEquals(
+ *   formatTextError({ code: "unknown-pin", message: "Cannot receive: no node has PIN 999" }),
+ *   "err unknown-pin: Cannot receive: no node has PIN 999\n",
+ * );
+ * ```
+ */
+export function formatTextError(error: ErrorReply): string {
+  return `err ${error.code}: ${safe(error.message)}\n`;
+}
+
+/**
+ * Encodes a question the hub asks.
+ *
+ * @param ask The question.
+ * @returns One `?` line (after `#` lines that give context, for a vote).
+ */
+export function formatTextAsk(ask: Ask): string {
+  switch (ask.ask) {
+    case "gate":
+      return `? ${safe(ask.question)}\n`;
+    case "permission":
+      return `? May the hub store your node info (${describeInfo(ask.info)})? [grant/deny]\n`;
+    case "vote":
+      return `? Round ${ask.round}: ${safe(ask.question)} ${describeOptions(ask.options)} [${
+        ask.options.map((option) => option.key).join("/")
+      }]\n`;
+    case "receive":
+      return "? Whose node info? [PIN/all]\n";
+    case "name":
+      return "? Your name?\n";
+    default:
+      return `? Your ${ask.ask} (words separated by commas, or - for none)?\n`;
+  }
+}
+
+/**
+ * Encodes a pushed event (or, for `admitted`, the reply that lets a node in).
+ *
+ * @param push The event.
+ * @returns The lines, each ending in LF.
+ */
+export function formatTextPush(push: Push): string {
+  switch (push.event) {
+    case "admitted":
+      return lines(
+        `ok admitted: your PIN is ${push.pin}, your name is ${safe(push.name)}`,
+      ) + infoLines([
+        "You may now vote and request node discovery and negotiation.",
+        `Round ${push.open.round}: ${safe(push.open.question)} ${
+          describeOptions(push.open.options)
+        }`,
+        ...menuRows(push.services),
+      ]);
+    case "wrong-answer":
+      return formatTextError(refuse("wrong-answer", push.message));
+    case "bye":
+      return `# ${safe(push.reason)}\n`;
+    case "joined":
+      return `! joined ${push.pin} ${safe(push.name)} ${safe(push.address)}:${push.port}\n`;
+    case "left":
+      return `! left ${push.pin} ${safe(push.name)} (${push.reason})\n`;
+    case "renamed":
+      return `! renamed ${push.pin} ${safe(push.name)} (was ${safe(push.previous)})\n`;
+    case "stored":
+      return `! stored ${push.pin} ${safe(push.name)}\n`;
+    case "consensus":
+      return `! consensus round ${push.round}: ${push.option} (${safe(push.label)}) - ${
+        safe(push.reason)
+      }\n`;
+    case "round":
+      return `! round ${push.round} open: ${safe(push.question)} ${
+        describeOptions(push.options)
+      }\n`;
+  }
+}
+
+/**
+ * Encodes lines of information (`# ` lines).
+ *
+ * @param texts The lines, without marks.
+ * @returns The lines, each ending in LF.
+ */
+export function infoLines(texts: readonly string[]): string {
+  return texts.map((text) => `# ${text}\n`).join("");
+}
+
+/**
+ * Reads a text answer to one of the node info questions: words separated by
+ * commas or spaces, `-` or nothing for none.
+ *
+ * @param answer The typed line.
+ * @returns The words.
+ */
+export function parseWordsAnswer(answer: string): string[] {
+  return answer.trim() === "-" ? [] : splitWords(answer);
+}
+
+/**
+ * Describes node info on one line, e.g. `services print,scan; capabilities -; constraints -`.
+ *
+ * @param info The node info.
+ * @returns The description, safe for a terminal.
+ */
+export function describeInfo(info: NodeInfo): string {
+  return INFO_FIELDS.map((field) =>
+    `${field} ${info[field].length ? safe(info[field].join(",")) : "-"}`
+  )
+    .join("; ");
+}
+
+function describeOptions(options: readonly BallotOption[]): string {
+  return options.map((option) => `${option.key}) ${safe(option.label)}`).join("  ");
+}
+
+function menuRows(services: readonly ServiceHelp[]): string[] {
+  const width = Math.max(...services.map((service) => service.usage.length));
+  return services.map((service) => `${service.usage.padEnd(width)}  ${service.summary}`);
+}
+
+function countRows(options: readonly BallotOption[], counts: VoteCounts): string[] {
+  const total = sum(counts);
+  return options.map((option) => {
+    const votes = counts[option.key] ?? 0;
+    const share = total === 0 ? "0%" : formatPercent((100 * votes) / total);
+    return `${option.key} ${votes} ${share} ${safe(option.label)}`;
+  });
+}
+
+function lines(head: string, rows: readonly string[] = []): string {
+  let text = `${head}\n`;
+  for (const row of rows) text += `  ${row}\n`;
+  return text;
+}
+
+function sum(counts: VoteCounts): number {
+  let total = 0;
+  for (const votes of Object.values(counts)) total += votes;
+  return total;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
