@@ -32,8 +32,11 @@ export interface HubOptions {
   ballot: BallotQuestion;
   /** The gate nodes pass first. */
   gate: Gate;
-  /** Called with every recorded event, after it is applied (for the operator's log). */
-  onEvent?: (event: HubEvent, hub: Hub) => void;
+  /**
+   * Called with every recorded event after it is applied, and with what was
+   * pushed for it (none for a vote), for the operator's log.
+   */
+  onEvent?: (event: HubEvent, push: Push | undefined) => void;
 }
 
 const encoder = new TextEncoder();
@@ -101,7 +104,7 @@ export class Hub {
     // The name must be read before the fold forgets a departing node.
     const push = this.#toPush(event);
     applyEvent(this.state, event);
-    this.#onEvent?.(event, this);
+    this.#onEvent?.(event, push);
     if (push) this.#broadcast(push, actor);
     if (event.type === "decided") this.#broadcast({ event: "round", ...this.openRound() });
   }

@@ -1,0 +1,75 @@
+/**
+ * Plain `consensus`: the report's original design. It starts a hub when the
+ * port is free and otherwise joins the hub already on it; when something
+ * else holds the port, it says so.
+ *
+ * @module
+ */
+
+import { DEFAULT_PORT } from "../hub/server.ts";
+import { parseCommandArgs } from "./args.ts";
+import { JOIN_OPTIONS, joinAt } from "./join.ts";
+import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
+import { settingsFrom, startServing } from "./serve.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of the program as a whole. */
+export const MAIN_USAGE = `Usage: consensus [command] [options]
+
+A group of machines or people reach a decision over the network.
+
+Commands:
+  serve              start a hub (see consensus serve --help)
+  join HOST[:PORT]   join a hub as a node (see consensus join --help)
+  (none)             start a hub on --port (default ${DEFAULT_PORT}) if it is free,
+                     otherwise join the hub already there
+
+Options without a command: those of serve and of join.
+  -h, --help         show this help
+  -V, --version      show the version`;
+
+/**
+ * Runs plain `consensus`.
+ *
+ * @param args All arguments.
+ * @param output Where to print.
+ * @param stop Resolves when the hub should stop.
+ * @returns When the chosen role is done.
+ */
+export async function auto(
+  args: string[],
+  output: Output = STANDARD_OUTPUT,
+  stop: Promise<void>,
+): Promise<void> {
+  const options = {
+    ...JOIN_OPTIONS,
+    host: { type: "string" },
+    port: { type: "string" },
+    riddle: { type: "string" },
+    question: { type: "string" },
+    options: { type: "string" },
+  } as const;
+  const { values, positionals } = parseCommandArgs(args, options, MAIN_USAGE);
+  if (values.help) {
+    output.out(MAIN_USAGE);
+    return;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`Unknown command "${positionals[0]}"`, MAIN_USAGE);
+  }
+  const settings = settingsFrom(values, MAIN_USAGE);
+  try {
+    const running = startServing(settings, output);
+    output.out(`role: hub (port ${running.address.port} was free)`);
+    await stop;
+    await running.close();
+    return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+  }
+  const host = settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host;
+  output.err(
+    `role: node (port ${settings.port} is taken; joining the hub on ${host}:${settings.port})`,
+  );
+  await joinAt(host, settings.port, values, output);
+}

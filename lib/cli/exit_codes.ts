@@ -1,0 +1,79 @@
+/**
+ * The program's exit codes, documented in README.md; the only place errors
+ * become numbers.
+ *
+ * @module
+ */
+
+import {
+  ConnectionLostError,
+  GateRefusedError,
+  HubUnreachableError,
+  NotAHubError,
+  RequestRefusedError,
+  TimeoutError,
+} from "../node/errors.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Exit codes by meaning. */
+export const EXIT = {
+  /** Done; with `--wait`, consensus was reached. */
+  ok: 0,
+  /** An unexpected failure. */
+  failure: 1,
+  /** Wrong arguments. */
+  usage: 2,
+  /** No hub at that address, or something else holds the port. */
+  unreachable: 3,
+  /** The gate answer was wrong. */
+  gateRefused: 4,
+  /** The hub refused a request: a vote, a PIN, a name. */
+  refused: 5,
+  /** `--timeout` ran out before the consensus. */
+  timeout: 6,
+  /** The hub closed the connection before the work was done. */
+  connectionLost: 7,
+} as const;
+
+/**
+ * Maps an error to the exit code that tells a script what happened.
+ *
+ * @param error What was thrown.
+ * @returns The exit code.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "node:assert/strict";
+ * import { TimeoutError } from "../node/errors.ts";
+ * assertEquals(exitCodeFor(new TimeoutError("late")), 6);
+ * ```
+ */
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof HubUnreachableError || error instanceof NotAHubError) {
+    return EXIT.unreachable;
+  }
+  if (error instanceof GateRefusedError) return EXIT.gateRefused;
+  if (error instanceof RequestRefusedError) return EXIT.refused;
+  if (error instanceof TimeoutError) return EXIT.timeout;
+  if (error instanceof ConnectionLostError) return EXIT.connectionLost;
+  return EXIT.failure;
+}
+
+/**
+ * A short code for `--json` error output, e.g. `gate-refused`.
+ *
+ * @param error What was thrown.
+ * @returns The code.
+ */
+export function errorCodeFor(error: unknown): string {
+  if (error instanceof RequestRefusedError) return error.code;
+  const names: Record<number, string> = {
+    [EXIT.usage]: "usage",
+    [EXIT.unreachable]: error instanceof NotAHubError ? "not-a-hub" : "unreachable",
+    [EXIT.gateRefused]: "gate-refused",
+    [EXIT.timeout]: "timeout",
+    [EXIT.connectionLost]: "connection-lost",
+  };
+  return names[exitCodeFor(error)] ?? "failure";
+}

@@ -1,0 +1,185 @@
+/**
+ * `consensus join HOST:PORT`: joins a hub as a node, interactively at a
+ * terminal or as a script driven by flags.
+ *
+ * @module
+ */
+
+import { DEFAULT_PORT } from "../hub/server.ts";
+import { runInteractive } from "../node/interactive.ts";
+import { runScripted, type ScriptedPlan } from "../node/scripted.ts";
+import { isErrorReply } from "../protocol/messages.ts";
+import { splitWords, validateInfo } from "../protocol/validate.ts";
+import { type OptionSpec, parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
+import { isInteractive, onShutdownSignal, type Output, STANDARD_OUTPUT } from "./runtime.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of `consensus join`. */
+export const JOIN_USAGE = `Usage: consensus join HOST[:PORT] [options]
+
+Joins a hub as a node (default port ${DEFAULT_PORT}). At a terminal with no action flags it shows a
+menu; otherwise it does what the flags say, in this order, and exits.
+
+Options:
+  --answer TEXT        the gate answer (asked at a terminal when missing)
+  --name NAME          the name others see (default: node-PIN)
+  --services W,W       setup: services you offer
+  --capabilities W,W   setup: your capabilities
+  --constraints W,W    setup: your constraints
+  --negotiate grant|deny
+                       offer your node info; grant or deny the hub's request to store it
+  --discover           list the connected nodes
+  --receive PIN|all    get stored node info
+  --vote OPTION        vote (A, B, ... or the option's text)
+  --wait               wait for the consensus of the round (after --vote: the round voted in)
+  --stats              votes per option, open and decided rounds
+  --follow             print pushed events until the hub closes, the time runs out or Ctrl-C
+  --timeout SECONDS    bound the whole run (default 30)
+  --json               print one JSON object with every result (events as JSON lines with --follow)
+  -h, --help           show this help
+
+Exit codes:
+  0 done (with --wait: consensus reached)   2 usage error
+  3 hub unreachable, or not a consensus hub 4 wrong gate answer
+  5 request refused (vote, PIN, name)       6 timed out
+  7 hub closed the connection               1 any other failure
+
+Examples:
+  consensus join 127.0.0.1:7337
+  consensus join 127.0.0.1:7337 --answer keyboard --vote A --wait --json`;
+
+const JOIN_OPTIONS = {
+  answer: { type: "string" },
+  name: { type: "string" },
+  services: { type: "string" },
+  capabilities: { type: "string" },
+  constraints: { type: "string" },
+  negotiate: { type: "string" },
+  discover: { type: "boolean" },
+  receive: { type: "string" },
+  vote: { type: "string" },
+  wait: { type: "boolean" },
+  stats: { type: "boolean" },
+  follow: { type: "boolean" },
+  timeout: { type: "string" },
+  json: { type: "boolean" },
+} as const satisfies OptionSpec;
+
+/** Flags that make a run scripted (it then never prompts). */
+const ACTION_FLAGS = [
+  "services",
+  "capabilities",
+  "constraints",
+  "negotiate",
+  "discover",
+  "receive",
+  "vote",
+  "wait",
+  "stats",
+  "follow",
+  "json",
+] as const;
+
+/**
+ * Runs `consensus join`.
+ *
+ * @param args Arguments after `join`.
+ * @param output Where to print.
+ * @returns When the node is done.
+ * @throws {UsageError} On a mistake; node errors otherwise.
+ */
+export async function join(args: string[], output: Output = STANDARD_OUTPUT): Promise<void> {
+  const { values, positionals } = parseCommandArgs(args, JOIN_OPTIONS, JOIN_USAGE);
+  if (values.help) {
+    output.out(JOIN_USAGE);
+    return;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError(
+      positionals.length === 0 ? "Missing HOST:PORT" : `Unexpected argument "${positionals[1]}"`,
+      JOIN_USAGE,
+    );
+  }
+  const { host, port } = parseHostPort(positionals[0]!, DEFAULT_PORT, JOIN_USAGE);
+  await joinAt(host, port, values, output);
+}
+
+/**
+ * Joins the hub at an address with already parsed flags (shared with the
+ * plain `consensus` command).
+ *
+ * @param host The hub's host.
+ * @param port The hub's port.
+ * @param values Parsed flags.
+ * @param output Where to print.
+ */
+export async function joinAt(
+  host: string,
+  port: number,
+  values: Record<string, string | boolean | undefined>,
+  output: Output,
+): Promise<void> {
+  const text = (name: string) =>
+    typeof values[name] === "string" ? values[name] as string : undefined;
+  const scripted = ACTION_FLAGS.some((flag) => values[flag] !== undefined) || !isInteractive();
+  if (!scripted) {
+    const options: Parameters<typeof runInteractive>[0] = { host, port };
+    if (text("answer") !== undefined) options.answer = text("answer")!;
+    if (text("name") !== undefined) options.name = text("name")!;
+    await runInteractive(options, output);
+    return;
+  }
+  const answer = text("answer");
+  if (answer === undefined) {
+    throw new UsageError(
+      "--answer is needed when not at a terminal or when action flags are given",
+      JOIN_USAGE,
+    );
+  }
+  const plan: ScriptedPlan = {
+    host,
+    port,
+    answer,
+    timeoutMs: text("timeout") === undefined
+      ? 30_000
+      : parseSeconds(text("timeout")!, "timeout", JOIN_USAGE),
+    json: values.json === true,
+  };
+  if (text("name") !== undefined) plan.name = text("name")!;
+  if (["services", "capabilities", "constraints"].some((field) => text(field) !== undefined)) {
+    const info = validateInfo({
+      services: splitWords(text("services") ?? ""),
+      capabilities: splitWords(text("capabilities") ?? ""),
+      constraints: splitWords(text("constraints") ?? ""),
+    });
+    if (isErrorReply(info)) throw new UsageError(info.message, JOIN_USAGE);
+    plan.setup = info;
+  }
+  const negotiate = text("negotiate");
+  if (negotiate !== undefined) {
+    if (negotiate !== "grant" && negotiate !== "deny") {
+      throw new UsageError(`Invalid --negotiate "${negotiate}": give grant or deny`, JOIN_USAGE);
+    }
+    plan.negotiate = negotiate;
+  }
+  const receive = text("receive");
+  if (receive !== undefined) {
+    if (receive.toLowerCase() === "all") plan.receive = "all";
+    else if (/^\d+$/u.test(receive)) plan.receive = Number(receive);
+    else throw new UsageError(`Invalid --receive "${receive}": give a PIN or all`, JOIN_USAGE);
+  }
+  if (text("vote") !== undefined) plan.vote = text("vote")!;
+  plan.discover = values.discover === true;
+  plan.wait = values.wait === true;
+  plan.stats = values.stats === true;
+  plan.follow = values.follow === true;
+  const shutdown = onShutdownSignal();
+  try {
+    await runScripted(plan, output, shutdown.signal);
+  } finally {
+    shutdown.dispose();
+  }
+}
+
+/** Join flags, for the plain `consensus` command that accepts them too. */
+export { JOIN_OPTIONS };

@@ -1,0 +1,69 @@
+/**
+ * The `consensus` program: argv to a command, errors to exit codes. The only
+ * place that calls `Deno.exit`.
+ *
+ * @module
+ */
+
+import { auto, MAIN_USAGE } from "./lib/cli/auto.ts";
+import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
+import { join } from "./lib/cli/join.ts";
+import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
+import { parseServeArgs, SERVE_USAGE, startServing } from "./lib/cli/serve.ts";
+import { UsageError } from "./lib/cli/usage_error.ts";
+import { VERSION } from "./lib/hub/session.ts";
+
+async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  if (command === "--version" || command === "-V") {
+    STANDARD_OUTPUT.out(`consensus ${VERSION}`);
+    return EXIT.ok;
+  }
+  if (command === "--help" || command === "-h" || command === "help") {
+    STANDARD_OUTPUT.out(MAIN_USAGE);
+    return EXIT.ok;
+  }
+  const shutdown = onShutdownSignal();
+  try {
+    if (command === "serve") {
+      const settings = parseServeArgs(rest);
+      if (settings === "help") {
+        STANDARD_OUTPUT.out(SERVE_USAGE);
+        return EXIT.ok;
+      }
+      const running = startServing(settings);
+      await shutdown.signal;
+      await running.close();
+    } else if (command === "join") {
+      shutdown.dispose();
+      await join(rest);
+    } else {
+      await auto(args, STANDARD_OUTPUT, shutdown.signal);
+    }
+    return EXIT.ok;
+  } catch (error) {
+    return report(error, args.includes("--json"));
+  } finally {
+    shutdown.dispose();
+  }
+}
+
+function report(error: unknown, json: boolean): number {
+  const code = exitCodeFor(error);
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof UsageError) {
+    STANDARD_OUTPUT.err(`consensus: ${message}\n\n${error.usage}`);
+  } else if (error instanceof Deno.errors.AddrInUse) {
+    STANDARD_OUTPUT.err(`consensus: Cannot start the hub: the port is taken (${message})`);
+  } else {
+    STANDARD_OUTPUT.err(`consensus: ${message}`);
+  }
+  if (json && !(error instanceof UsageError)) {
+    STANDARD_OUTPUT.out(
+      JSON.stringify({ error: { code: errorCodeFor(error), message, exitCode: code } }),
+    );
+  }
+  return code;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
