@@ -73,7 +73,7 @@ export function parsePort(text: string, usage: string): number {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(parseHostPort("127.0.0.1:7337", 7337, ""), { host: "127.0.0.1", port: 7337 });
  * assertEquals(parseHostPort("[::1]:80", 7337, ""), { host: "::1", port: 80 });
  * assertEquals(parseHostPort("hub.lan", 7337, ""), { host: "hub.lan", port: 7337 });

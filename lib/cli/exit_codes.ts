@@ -43,7 +43,7 @@ export const EXIT = {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * import { TimeoutError } from "../node/errors.ts";
  * assertEquals(exitCodeFor(new TimeoutError("late")), 6);
  * ```

@@ -26,7 +26,7 @@ const MAX_OPTIONS = 26;
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const ballot = buildBallot("Tea or coffee?", ["tea", "coffee"]);
  * assertEquals(ballot.options[1], { key: "B", label: "coffee" });
  * ```
@@ -64,7 +64,7 @@ export function buildBallot(question: string, labels: readonly string[]): Ballot
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const ballot = buildBallot("Tea or coffee?", ["tea", "coffee"]);
  * assertEquals(resolveOption(ballot, " coffee "), "B");
  * assertEquals(resolveOption(ballot, "a"), "A");

@@ -31,7 +31,7 @@ export interface Decision {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const decision = decideSeed({ counts: { A: 3, B: 1 }, connected: 5 });
  * assertEquals(decision?.option, "A");
  * assertEquals(decideSeed({ counts: { A: 2, B: 2 }, connected: 4 }), undefined);
@@ -72,7 +72,7 @@ export function decideSeed(input: RuleInput): Decision | undefined {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(formatPercent(60), "60%");
  * assertEquals(formatPercent(200 / 3), "66.7%");
  * ```

@@ -60,7 +60,7 @@ export interface VoteRefusal {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const state = createElectionState({
  *   question: "Tea or coffee?",
  *   options: [{ key: "A", label: "tea" }, { key: "B", label: "coffee" }],

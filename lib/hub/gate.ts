@@ -20,7 +20,7 @@ export const JOIN_CODE_QUESTION = "What is the join code?";
  *
  * @example
  * ```ts
- * import { assert } from "node:assert/strict";
+ * import { ok as assert } from "node:assert/strict";
  * const gate = new Gate({ question: "What has keys but can't open locks?", answer: "keyboard" });
  * assert(gate.accepts("  KeyBoard "));
  * assert(!gate.accepts("piano"));

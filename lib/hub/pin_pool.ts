@@ -11,7 +11,7 @@
  *
  * @example
  * ```ts
- * import { assert } from "node:assert/strict";
+ * import { ok as assert } from "node:assert/strict";
  * const pool = new PinPool();
  * const pin = pool.allocate();
  * assert(pin >= 100 && pin <= 999);

@@ -152,7 +152,7 @@ export class Session implements Member, Caller {
           askId = this.#askGate(triesLeft);
           continue;
         }
-        answer = switched;
+        ({ answer, id } = switched);
       } else if (item.text.trim() === "") {
         continue;
       } else {
@@ -187,15 +187,18 @@ export class Session implements Member, Caller {
   }
 
   /** Handles the first JSON line: the switch, and maybe an answer and name in it. */
-  #switchToJson(line: string): string | ErrorReply | undefined {
+  #switchToJson(line: string): { answer: string | ErrorReply; id: MessageId } | undefined {
     let hello: unknown;
     try {
       hello = JSON.parse(line);
     } catch {
-      return refuse("bad-request", "Cannot decode line: not valid JSON");
+      return { answer: refuse("bad-request", "Cannot decode line: not valid JSON"), id: null };
     }
     if (typeof hello !== "object" || hello === null || Array.isArray(hello)) {
-      return refuse("bad-request", "Cannot decode line: expected a JSON object");
+      return {
+        answer: refuse("bad-request", "Cannot decode line: expected a JSON object"),
+        id: null,
+      };
     }
     this.dialect = JSON_DIALECT;
     const fields = hello as Record<string, unknown>;
@@ -204,13 +207,12 @@ export class Session implements Member, Caller {
       if (isErrorReply(name)) this.send(this.dialect.error(null, name));
       else this.#requestedName = name;
     }
-    if (Object.hasOwn(fields, "op")) {
-      return refuse("not-admitted", "Cannot run a service before passing the gate");
-    }
+    if (Object.hasOwn(fields, "op")) return this.#readGateAnswer(line, "");
     if (!Object.hasOwn(fields, "answer")) return undefined;
-    return typeof fields.answer === "string"
+    const answer = typeof fields.answer === "string"
       ? fields.answer
-      : refuse("bad-request", "The answer must be a string");
+      : refuse("bad-request", "Cannot decode answer: the answer must be a string");
+    return { answer, id: null };
   }
 
   #readGateAnswer(line: string, askId: string): { answer: string | ErrorReply; id: MessageId } {

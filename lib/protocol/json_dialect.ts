@@ -40,7 +40,7 @@ const MAX_ID_LENGTH = 64;
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(parseJsonMessage('{"id":1,"op":"vote","option":"A"}'), {
  *   kind: "request",
  *   id: 1,
@@ -213,7 +213,7 @@ export function formatJsonReply(id: MessageId, reply: Reply): string {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(
  *   formatJsonError(7, { code: "already-voted", message: "Cannot vote: you already voted A in round 1" }),
  *   '{"id":7,"ok":false,"error":{"code":"already-voted","message":"Cannot vote: you already voted A in round 1"}}\n',

@@ -32,7 +32,7 @@ export interface ByteReader {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const chunks = [new TextEncoder().encode("a\nb\n")];
  * const source = new LineSource({
  *   read(buffer) {

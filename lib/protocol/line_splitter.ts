@@ -34,7 +34,7 @@ const CR = 0x0d;
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * const splitter = new LineSplitter({ maxLineBytes: 16 });
  * const items = splitter.push(new TextEncoder().encode("vote A\r\nstats\n"));
  * assertEquals(items, [{ kind: "line", text: "vote A" }, { kind: "line", text: "stats" }]);

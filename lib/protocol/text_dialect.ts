@@ -36,7 +36,7 @@ import { splitWords, validateInfo } from "./validate.ts";
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(parseTextCommand("vote A"), { op: "vote", option: "A" });
  * assertEquals(parseTextCommand("receive all"), { op: "receive", target: "all" });
  * ```
@@ -199,7 +199,7 @@ export function formatTextReply(reply: Reply): string {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(
  *   formatTextError({ code: "unknown-pin", message: "Cannot receive: no node has PIN 999" }),
  *   "err unknown-pin: Cannot receive: no node has PIN 999\n",

@@ -26,7 +26,7 @@ const UNSAFE_GLOBAL = new RegExp(UNSAFE.source, "gu");
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(findUnsafeCharacter("bob\x1b[2J"), "U+001B");
  * assertEquals(findUnsafeCharacter("bob"), undefined);
  * ```
@@ -46,7 +46,7 @@ export function findUnsafeCharacter(text: string): string | undefined {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(escapeForTerminal("a\x07b"), "a\\x07b");
  * ```
  */

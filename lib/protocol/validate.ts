@@ -24,7 +24,7 @@ export const MAX_WORDS = 32;
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(validateName("alice"), "alice");
  * assertEquals(typeof validateName("a b"), "object");
  * ```
@@ -51,7 +51,7 @@ export function validateName(name: string): string | ErrorReply {
  *
  * @example
  * ```ts
- * import { assertEquals } from "node:assert/strict";
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
  * assertEquals(splitWords(" print, scan  fax "), ["print", "scan", "fax"]);
  * ```
  */

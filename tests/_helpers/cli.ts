@@ -1,0 +1,166 @@
+/**
+ * Runs the real program as a child process, with exactly the permissions
+ * that the compile tasks grant the released binary.
+ *
+ * @module
+ */
+
+import { LineSource } from "../../lib/protocol/line_source.ts";
+
+const root = new URL("../../", import.meta.url);
+
+/** Permission flags of the `compile:linux-x64` task in deno.json. */
+export const PERMISSIONS: string[] = await (async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
+  const task: string = config.tasks["compile:linux-x64"];
+  return task.split(/\s+/u).filter((word) => word.startsWith("--allow-"));
+})();
+
+/** Path of main.ts. */
+export const MAIN = new URL("main.ts", root).pathname;
+
+/** The command line that runs the program, for tools such as tmux. */
+export function cliCommand(args: string[]): string[] {
+  return [Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN, ...args];
+}
+
+/** Result of a finished run. */
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs the program to its end (killed after `timeoutMs`).
+ *
+ * @param args Its arguments.
+ * @param timeoutMs Upper bound.
+ * @returns Exit code and output.
+ */
+export async function runCli(args: string[], timeoutMs = 20_000): Promise<CliResult> {
+  const [command, ...rest] = cliCommand(args);
+  const child = new Deno.Command(command!, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // Already ended.
+    }
+  }, timeoutMs);
+  try {
+    const output = await child.output();
+    const decoder = new TextDecoder();
+    return {
+      code: output.code,
+      stdout: decoder.decode(output.stdout),
+      stderr: decoder.decode(output.stderr),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A `consensus serve` process that is listening. */
+export interface ServeProcess extends AsyncDisposable {
+  port: number;
+  /** Lines printed so far. */
+  lines: string[];
+  child: Deno.ChildProcess;
+  /** Waits (up to 5 s) for a printed line that matches, and returns it. */
+  waitForLine(match: (line: string) => boolean): Promise<string>;
+}
+
+/**
+ * Starts `consensus serve` on 127.0.0.1 and a free port, and waits for the
+ * line that says where it listens.
+ *
+ * @param args Extra arguments of serve.
+ * @returns The process; `await using` stops it.
+ */
+export async function startServe(args: string[] = []): Promise<ServeProcess> {
+  const [command, ...rest] = cliCommand(["serve", "--host", "127.0.0.1", "--port", "0", ...args]);
+  const child = new Deno.Command(command!, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const source = new LineSource(streamReader(reader), { maxLineBytes: 1 << 20 });
+  const lines: string[] = [];
+  const stop = async () => {
+    try {
+      child.kill("SIGTERM");
+    } catch {
+      // Already ended.
+    }
+    await child.status;
+    await reader.cancel().catch(() => {});
+  };
+  let port = 0;
+  const deadline = setTimeout(() => stop(), 15_000);
+  for (;;) {
+    const item = await source.next();
+    if (!item) break;
+    if (item.kind !== "line") continue;
+    lines.push(item.text);
+    const match = /listening on [^ ]*:(\d+)/u.exec(item.text);
+    if (match) {
+      port = Number(match[1]);
+      break;
+    }
+  }
+  clearTimeout(deadline);
+  if (port === 0) throw new Error(`serve did not start:\n${lines.join("\n")}`);
+  // Keep collecting the log in the background so the pipe never fills.
+  (async () => {
+    for (;;) {
+      const item = await source.next().catch(() => undefined);
+      if (!item) return;
+      if (item.kind === "line") lines.push(item.text);
+    }
+  })();
+  const waitForLine = async (match: (line: string) => boolean) => {
+    const deadline = Date.now() + 5000;
+    for (;;) {
+      const found = lines.find(match);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`serve never printed the line:\n${lines.join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { port, lines, child, waitForLine, [Symbol.asyncDispose]: stop };
+}
+
+/**
+ * Adapts a stream reader to the `read(buffer)` shape of a connection, keeping
+ * what does not fit for the next call.
+ *
+ * @param reader A reader of a child's output.
+ * @returns Something {@linkcode LineSource} reads from.
+ */
+export function streamReader(reader: ReadableStreamDefaultReader<Uint8Array>) {
+  let rest: Uint8Array = new Uint8Array(0);
+  return {
+    async read(buffer: Uint8Array): Promise<number | null> {
+      if (rest.length === 0) {
+        const { value, done } = await reader.read();
+        if (done || !value) return null;
+        rest = value;
+      }
+      const count = Math.min(rest.length, buffer.length);
+      buffer.set(rest.subarray(0, count));
+      rest = rest.subarray(count);
+      return count;
+    },
+  };
+}

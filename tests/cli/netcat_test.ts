@@ -1,0 +1,34 @@
+/**
+ * The README's netcat line works against the real program: a plain TCP
+ * client with no knowledge of our code takes part.
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { startServe } from "../_helpers/cli.ts";
+
+Deno.test("printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc HOST PORT", async () => {
+  await using hub = await startServe([
+    "--riddle",
+    "What has keys but can't open locks?",
+    "--answer",
+    "keyboard",
+  ]);
+  const script = `printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc 127.0.0.1 ${hub.port}`;
+  const result = await new Deno.Command("sh", {
+    args: ["-c", script],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(10_000),
+  }).output();
+  const lines = new TextDecoder().decode(result.stdout).split("\n");
+  assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
+  assert(lines[0]!.startsWith("# consensus/1 hub"), lines.join("\n"));
+  assertEquals(lines[1], "? What has keys but can't open locks?");
+  assert(
+    lines.some((line) => /^ok admitted: your PIN is \d{3}, your name is node-\d{3}$/u.test(line)),
+  );
+  assert(lines.includes("ok vote A (be able to fly) recorded in round 1"), lines.join("\n"));
+  assert(lines.includes("ok stats round 1: 1 vote, 1 connected; 2 rows"), lines.join("\n"));
+  assert(lines.includes("  A 1 100% be able to fly"), lines.join("\n"));
+  assertEquals(lines.at(-2), "ok bye");
+});

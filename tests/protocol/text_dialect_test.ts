@@ -1,0 +1,58 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import {
+  formatTextPush,
+  formatTextReply,
+  parseTextCommand,
+} from "../../lib/protocol/text_dialect.ts";
+
+Deno.test("text commands with inline arguments", () => {
+  assertEquals(parseTextCommand("  VOTE  be invisible "), { op: "vote", option: "be invisible" });
+  assertEquals(parseTextCommand("receive 206"), { op: "receive", target: 206 });
+  assertEquals(parseTextCommand("negotiate yes"), { op: "negotiate", grant: true });
+  assertEquals(parseTextCommand("negotiate deny"), { op: "negotiate", grant: false });
+  assertEquals(parseTextCommand("setup services=print,scan constraints=a4"), {
+    op: "setup",
+    info: { services: ["print", "scan"], capabilities: [], constraints: ["a4"] },
+  });
+  assertEquals(parseTextCommand("name alice"), { op: "name", name: "alice" });
+  assertEquals(parseTextCommand(""), undefined);
+});
+
+Deno.test("text commands without arguments leave them to be asked", () => {
+  for (const op of ["setup", "negotiate", "receive", "vote", "name"]) {
+    assertEquals(parseTextCommand(op), { op });
+  }
+});
+
+Deno.test("unknown commands and bad arguments are refused with a code", () => {
+  assertEquals((parseTextCommand("dance") as { code: string }).code, "unknown-command");
+  assertEquals((parseTextCommand("receive someone") as { code: string }).code, "bad-request");
+  assertEquals((parseTextCommand("negotiate maybe") as { code: string }).code, "bad-request");
+  assertEquals((parseTextCommand("setup colour=red") as { code: string }).code, "bad-request");
+  assertEquals((parseTextCommand("stats now") as { code: string }).code, "bad-request");
+  assertEquals(
+    (parseTextCommand("setup services=\u001b[2J") as { code: string }).code,
+    "invalid-text",
+  );
+});
+
+Deno.test("a reply with rows says how many rows follow", () => {
+  const text = formatTextReply({
+    op: "discover",
+    nodes: [
+      { pin: 206, name: "alice", address: "127.0.0.1", port: 5000 },
+      { pin: 311, name: "bob", address: "127.0.0.1", port: 5001 },
+    ],
+  });
+  assertEquals(
+    text,
+    "ok discover: 2 nodes\n  206 alice 127.0.0.1:5000\n  311 bob 127.0.0.1:5001\n",
+  );
+});
+
+Deno.test("pushed lines are marked and escaped", () => {
+  assertEquals(
+    formatTextPush({ event: "joined", pin: 206, name: "a\u001bb", address: "127.0.0.1", port: 5 }),
+    "! joined 206 a\\x1bb 127.0.0.1:5\n",
+  );
+});
