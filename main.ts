@@ -9,7 +9,14 @@ import { auto, MAIN_USAGE } from "./lib/cli/auto.ts";
 import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
 import { join } from "./lib/cli/join.ts";
 import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
-import { parseServeArgs, SERVE_USAGE, startServing } from "./lib/cli/serve.ts";
+import { audit } from "./lib/cli/audit.ts";
+import { results } from "./lib/cli/results.ts";
+import {
+  parseServeArgs,
+  readOperatorCommands,
+  SERVE_USAGE,
+  startServing,
+} from "./lib/cli/serve.ts";
 import { UsageError } from "./lib/cli/usage_error.ts";
 import { VERSION } from "./lib/hub/session.ts";
 
@@ -32,8 +39,14 @@ async function main(args: string[]): Promise<number> {
         return EXIT.ok;
       }
       const running = startServing(settings);
+      // The operator's commands; the loop ends by itself when stdin closes.
+      readOperatorCommands(running.hub, Deno.stdin, STANDARD_OUTPUT).catch(() => {});
       await shutdown.signal;
       await running.close();
+    } else if (command === "audit") {
+      audit(rest);
+    } else if (command === "results") {
+      await results(rest);
     } else if (command === "join") {
       shutdown.dispose();
       await join(rest);

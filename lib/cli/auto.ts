@@ -10,7 +10,7 @@ import { DEFAULT_PORT } from "../hub/server.ts";
 import { parseCommandArgs } from "./args.ts";
 import { JOIN_OPTIONS, joinAt } from "./join.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
-import { settingsFrom, startServing } from "./serve.ts";
+import { SERVE_OPTIONS, settingsFrom, startServing } from "./serve.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of the program as a whole. */
@@ -41,14 +41,7 @@ export async function auto(
   output: Output = STANDARD_OUTPUT,
   stop: Promise<void>,
 ): Promise<void> {
-  const options = {
-    ...JOIN_OPTIONS,
-    host: { type: "string" },
-    port: { type: "string" },
-    riddle: { type: "string" },
-    question: { type: "string" },
-    options: { type: "string" },
-  } as const;
+  const options = { ...JOIN_OPTIONS, ...SERVE_OPTIONS } as const;
   const { values, positionals } = parseCommandArgs(args, options, MAIN_USAGE);
   if (values.help) {
     output.out(MAIN_USAGE);
@@ -58,18 +51,27 @@ export async function auto(
     throw new UsageError(`Unknown command "${positionals[0]}"`, MAIN_USAGE);
   }
   const settings = settingsFrom(values, MAIN_USAGE);
-  try {
+  if (portIsFree(settings.host, settings.port)) {
     const running = startServing(settings, output);
     output.out(`role: hub (port ${running.address.port} was free)`);
     await stop;
     await running.close();
     return;
-  } catch (error) {
-    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
   }
   const host = settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host;
   output.err(
     `role: node (port ${settings.port} is taken; joining the hub on ${host}:${settings.port})`,
   );
   await joinAt(host, settings.port, values, output);
+}
+
+/** Probes the port before anything else, so a node never touches the hub's data directory. */
+function portIsFree(host: string, port: number): boolean {
+  try {
+    Deno.listen({ hostname: host, port }).close();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) return false;
+    throw error;
+  }
 }

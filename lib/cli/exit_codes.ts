@@ -9,11 +9,13 @@ import {
   ConnectionLostError,
   GateRefusedError,
   HubUnreachableError,
+  NoDecisionError,
   NotAHubError,
   RequestRefusedError,
   TimeoutError,
 } from "../node/errors.ts";
 import { UsageError } from "./usage_error.ts";
+import { AuditFailedError } from "./audit.ts";
 
 /** Exit codes by meaning. */
 export const EXIT = {
@@ -33,6 +35,8 @@ export const EXIT = {
   timeout: 6,
   /** The hub closed the connection before the work was done. */
   connectionLost: 7,
+  /** With `--wait`: the ballot closed without a decision. */
+  noDecision: 8,
 } as const;
 
 /**
@@ -57,6 +61,8 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof RequestRefusedError) return EXIT.refused;
   if (error instanceof TimeoutError) return EXIT.timeout;
   if (error instanceof ConnectionLostError) return EXIT.connectionLost;
+  if (error instanceof NoDecisionError) return EXIT.noDecision;
+  if (error instanceof AuditFailedError) return EXIT.failure;
   return EXIT.failure;
 }
 
@@ -74,6 +80,7 @@ export function errorCodeFor(error: unknown): string {
     [EXIT.gateRefused]: "gate-refused",
     [EXIT.timeout]: "timeout",
     [EXIT.connectionLost]: "connection-lost",
+    [EXIT.noDecision]: "no-decision",
   };
   return names[exitCodeFor(error)] ?? "failure";
 }

@@ -30,8 +30,9 @@ Options:
                        offer your node info; grant or deny the hub's request to store it
   --discover           list the connected nodes
   --receive PIN|all    get stored node info
+  --ballot N           the ballot to vote on (needed when several are open)
   --vote OPTION        vote (A, B, ... or the option's text)
-  --wait               wait for the consensus of the round (after --vote: the round voted in)
+  --wait               wait until the ballot closes (after --vote: the ballot voted on)
   --stats              votes per option, open and decided rounds
   --follow             print pushed events until the hub closes, the time runs out or Ctrl-C
   --timeout SECONDS    bound the whole run (default 30)
@@ -42,7 +43,10 @@ Exit codes:
   0 done (with --wait: consensus reached)   2 usage error
   3 hub unreachable, or not a consensus hub 4 wrong gate answer
   5 request refused (vote, PIN, name)       6 timed out
-  7 hub closed the connection               1 any other failure
+  7 hub closed the connection               8 with --wait: closed without a decision
+  1 any other failure
+
+A dropped connection is resumed by itself (with the hub's resume token) for up to 30 s.
 
 Examples:
   consensus join 127.0.0.1:7337
@@ -57,6 +61,7 @@ const JOIN_OPTIONS = {
   negotiate: { type: "string" },
   discover: { type: "boolean" },
   receive: { type: "string" },
+  ballot: { type: "string" },
   vote: { type: "string" },
   wait: { type: "boolean" },
   stats: { type: "boolean" },
@@ -73,6 +78,7 @@ const ACTION_FLAGS = [
   "negotiate",
   "discover",
   "receive",
+  "ballot",
   "vote",
   "wait",
   "stats",
@@ -167,6 +173,13 @@ export async function joinAt(
     if (receive.toLowerCase() === "all") plan.receive = "all";
     else if (/^\d+$/u.test(receive)) plan.receive = Number(receive);
     else throw new UsageError(`Invalid --receive "${receive}": give a PIN or all`, JOIN_USAGE);
+  }
+  const ballot = text("ballot");
+  if (ballot !== undefined) {
+    if (!/^[1-9]\d{0,8}$/u.test(ballot)) {
+      throw new UsageError(`Invalid --ballot "${ballot}": give its number`, JOIN_USAGE);
+    }
+    plan.ballot = Number(ballot);
   }
   if (text("vote") !== undefined) plan.vote = text("vote")!;
   plan.discover = values.discover === true;

@@ -1,17 +1,29 @@
 /**
- * `consensus serve`: starts a hub and logs what happens on it.
+ * `consensus serve`: starts a hub, logs what happens on it, and takes the
+ * operator's commands (open or close a ballot) on its standard input.
  *
  * @module
  */
 
-import { buildBallot, DEFAULT_OPTION_LABELS, DEFAULT_QUESTION } from "../election/ballot.ts";
+import { DEFAULT_OPTION_LABELS, DEFAULT_QUESTION } from "../election/ballot.ts";
 import type { HubEvent } from "../election/events.ts";
+import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import { createJoinCode, Gate, JOIN_CODE_QUESTION } from "../hub/gate.ts";
+import type { Hub } from "../hub/hub.ts";
 import { DEFAULT_PORT, type RunningHub, startHub } from "../hub/server.ts";
 import { VERSION } from "../hub/session.ts";
-import type { Push } from "../protocol/messages.ts";
-import { formatTextPush } from "../protocol/text_dialect.ts";
-import { parseCommandArgs, parsePort } from "./args.ts";
+import { LineSource } from "../protocol/line_source.ts";
+import { isErrorReply, type Push } from "../protocol/messages.ts";
+import {
+  describeBallot,
+  describeDecision,
+  formatTextPush,
+  parseProposal,
+} from "../protocol/text_dialect.ts";
+import { defaultDataDirectory } from "../store/data_dir.ts";
+import { type Journal, MemoryJournal } from "../store/journal.ts";
+import { SqliteJournal } from "../store/sqlite_journal.ts";
+import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -21,16 +33,34 @@ export const SERVE_USAGE = `Usage: consensus serve [options]
 Starts a hub that nodes join with \`consensus join HOST:PORT\` or any plain TCP client.
 
 Options:
-  --host HOST        address to listen on (default 0.0.0.0: every interface)
-  --port PORT        port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
-  --riddle TEXT      the gate question (default: "${JOIN_CODE_QUESTION}")
-  --answer TEXT      the gate answer (default: a random join code, printed at start)
-  --question TEXT    the question every round asks (default: "${DEFAULT_QUESTION}")
-  --options A,B      the options, separated by commas (default: "${
+  --host HOST          address to listen on (default 0.0.0.0: every interface)
+  --port PORT          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
+  --riddle TEXT        the gate question (default: "${JOIN_CODE_QUESTION}")
+  --answer TEXT        the gate answer (default: a random join code, printed at start)
+  --data DIR           where the journal is kept (default: a per-user directory, printed at
+                       start); --data :memory: keeps nothing
+  --grace SECONDS      how long a dropped node may resume with its token (default 30)
+  --allow-propose      let nodes open ballots with the propose service
+
+The standing question (opens again as a new ballot each time it closes):
+  --question TEXT      the question (default: "${DEFAULT_QUESTION}")
+  --options A,B,...    its options, separated by commas (default: "${
   DEFAULT_OPTION_LABELS.join(",")
 }")
-  --json             log as JSON lines (start-up, then one line per event)
-  -h, --help         show this help
+  --rule RULE          seed (default), majority, supermajority:P, unanimous or plurality;
+                       add +quorum:P to any, e.g. majority+quorum:60%
+  --deadline WHEN      a duration (90s, 10m, 2h) or a date and time (2026-12-01T17:00:00Z)
+  --electorate MODE    live (connected now, default) or frozen (connected when it opens)
+  --allow-change       voters may change their vote until it closes
+  --hide-results       counts are shown only once it closes
+  --anonymous          the record keeps no link from voter to choice
+
+  --json               log as JSON lines (start-up, then one line per event)
+  -h, --help           show this help
+
+While it runs, the operator can type on its standard input:
+  propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]   open a ballot
+  close BALLOT                                                         close one
 
 Example:
   consensus serve --riddle "What has keys but can't open locks?" --answer keyboard`;
@@ -40,10 +70,19 @@ const SERVE_OPTIONS = {
   port: { type: "string" },
   riddle: { type: "string" },
   answer: { type: "string" },
+  data: { type: "string" },
+  grace: { type: "string" },
+  "allow-propose": { type: "boolean" },
   question: { type: "string" },
   options: { type: "string" },
+  rule: { type: "string" },
+  deadline: { type: "string" },
+  electorate: { type: "string" },
+  "allow-change": { type: "boolean" },
+  "hide-results": { type: "boolean" },
+  anonymous: { type: "boolean" },
   json: { type: "boolean" },
-} as const;
+} as const satisfies OptionSpec;
 
 /** What `serve` was asked to do, parsed. */
 export interface ServeSettings {
@@ -52,7 +91,11 @@ export interface ServeSettings {
   gate: Gate;
   /** The join code, when the hub made one up (it is printed). */
   joinCode: string | undefined;
-  ballot: ReturnType<typeof buildBallot>;
+  standing: ProposalInput;
+  /** `:memory:` or a directory. */
+  data: string;
+  graceMs: number;
+  allowPropose: boolean;
   json: boolean;
 }
 
@@ -72,6 +115,9 @@ export function parseServeArgs(args: string[]): ServeSettings | "help" {
   return settingsFrom(values, SERVE_USAGE);
 }
 
+/** `serve`'s options, for the plain `consensus` command that accepts them too. */
+export { SERVE_OPTIONS };
+
 /**
  * Builds serve settings from parsed option values (shared with the plain
  * `consensus` command, which takes the same options).
@@ -79,6 +125,7 @@ export function parseServeArgs(args: string[]): ServeSettings | "help" {
  * @param values Parsed options.
  * @param usage For errors.
  * @returns The settings.
+ * @throws {UsageError} On a mistake, such as an unknown rule or a deadline in the past.
  */
 export function settingsFrom(
   values: Record<string, string | boolean | undefined>,
@@ -97,21 +144,45 @@ export function settingsFrom(
   }
   const joinCode = answer === undefined ? createJoinCode() : undefined;
   answer ??= joinCode!;
+  const standing: ProposalInput = {
+    question: text("question") ?? DEFAULT_QUESTION,
+    options: text("options")?.split(",") ?? [...DEFAULT_OPTION_LABELS],
+    allowChange: values["allow-change"] === true,
+    hideResults: values["hide-results"] === true,
+    anonymous: values.anonymous === true,
+  };
+  for (const field of ["rule", "deadline", "electorate"] as const) {
+    if (text(field) !== undefined) standing[field] = text(field)!;
+  }
   try {
     const gate = new Gate({ question: riddle ?? JOIN_CODE_QUESTION, answer });
-    const labels = text("options")?.split(",") ?? [...DEFAULT_OPTION_LABELS];
-    const ballot = buildBallot(text("question") ?? DEFAULT_QUESTION, labels);
+    // Checked now, so that a mistake is a usage error rather than a failed start.
+    buildTerms(standing, Date.now());
     return {
       host: text("host") ?? "0.0.0.0",
       port,
       gate,
       joinCode,
-      ballot,
+      standing,
+      data: text("data") ?? defaultDataDirectory(),
+      graceMs: text("grace") === undefined ? 30_000 : parseSeconds(text("grace")!, "grace", usage),
+      allowPropose: values["allow-propose"] === true,
       json: values.json === true,
     };
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, usage);
   }
+}
+
+/**
+ * Opens the journal the settings name.
+ *
+ * @param data `:memory:` or a directory.
+ * @returns The journal.
+ */
+export function openJournal(data: string): Journal {
+  return data === ":memory:" ? new MemoryJournal() : new SqliteJournal(data);
 }
 
 /**
@@ -125,19 +196,28 @@ export function startServing(
   settings: ServeSettings,
   output: Output = STANDARD_OUTPUT,
 ): RunningHub {
+  const journal = openJournal(settings.data);
   const log = (event: HubEvent, push: Push | undefined) =>
     logEvent(event, push, settings.json, output);
-  const running = startHub({
-    host: settings.host,
-    port: settings.port,
-    ballot: settings.ballot,
-    gate: settings.gate,
-    onEvent: log,
-  });
+  let running: RunningHub;
+  try {
+    running = startHub({
+      host: settings.host,
+      port: settings.port,
+      gate: settings.gate,
+      standing: settings.standing,
+      journal,
+      graceMs: settings.graceMs,
+      allowPropose: settings.allowPropose,
+      onEvent: log,
+    });
+  } catch (error) {
+    journal.close();
+    throw error;
+  }
   const port = running.address.port;
-  const joinHost = settings.host === "0.0.0.0" || settings.host === "::"
-    ? "127.0.0.1"
-    : settings.host;
+  const wildcard = settings.host === "0.0.0.0" || settings.host === "::";
+  const joinHost = wildcard ? "127.0.0.1" : settings.host;
   const joinAddress = `${joinHost.includes(":") ? `[${joinHost}]` : joinHost}:${port}`;
   if (settings.json) {
     output.out(JSON.stringify({
@@ -147,12 +227,12 @@ export function startServing(
       version: VERSION,
       question: settings.gate.question,
       joinCode: settings.joinCode ?? null,
-      ballot: settings.ballot,
+      data: settings.data,
     }));
     return running;
   }
   output.out(`consensus hub ${VERSION} listening on ${settings.host}:${port}`);
-  if (settings.host === "0.0.0.0" || settings.host === "::") {
+  if (wildcard) {
     output.out(`  nodes on this machine join at ${joinAddress}; others use this machine's address`);
   }
   output.out(`  gate question: ${settings.gate.question}`);
@@ -161,15 +241,67 @@ export function startServing(
   output.out(`  join:          consensus join ${joinAddress}${answerFlag}`);
   output.out(`  or plain TCP:  nc ${joinHost} ${port}`);
   output.out(
-    `  ballot:        ${settings.ballot.question} ${
-      settings.ballot.options.map((option) => `${option.key}) ${option.label}`).join("  ")
-    }`,
+    `  journal:       ${settings.data === ":memory:" ? "none (--data :memory:)" : settings.data}`,
   );
   return running;
+}
+
+/**
+ * Reads the operator's commands from a stream (the hub's standard input)
+ * until it ends: `propose ...` and `close N`.
+ *
+ * @param hub The hub.
+ * @param input The stream.
+ * @param output Where to answer.
+ */
+export async function readOperatorCommands(
+  hub: Hub,
+  input: { read(buffer: Uint8Array): Promise<number | null> },
+  output: Output,
+): Promise<void> {
+  const lines = new LineSource(input);
+  for (;;) {
+    const item = await lines.next();
+    if (!item) return;
+    if (item.kind !== "line" || item.text.trim() === "") continue;
+    output.out(runOperatorCommand(hub, item.text.trim()));
+  }
+}
+
+/**
+ * Runs one operator command.
+ *
+ * @param hub The hub.
+ * @param line The command.
+ * @returns What to print.
+ */
+export function runOperatorCommand(hub: Hub, line: string): string {
+  const [word = ""] = line.split(/\s+/u);
+  if (word === "propose") {
+    const request = parseProposal(line.slice(word.length));
+    if (isErrorReply(request)) return `error: ${request.message}`;
+    if (request.op !== "propose") return "error: not a proposal";
+    try {
+      return `opened ballot ${
+        describeBallot(hub.openBallot(buildTerms(request.proposal, hub.now()), null))
+      }`;
+    } catch (error) {
+      return `error: ${(error as Error).message}`;
+    }
+  }
+  if (word === "close") {
+    const ballot = Number(line.slice(word.length).trim());
+    const result = hub.closeBallot(ballot, "operator");
+    return isErrorReply(result) ? `error: ${result.message}` : `closed ${describeDecision(result)}`;
+  }
+  return 'error: unknown command; use "propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]" or "close BALLOT"';
 }
 
 function logEvent(event: HubEvent, push: Push | undefined, json: boolean, output: Output): void {
   if (json) output.out(JSON.stringify(event));
   else if (push) output.out(formatTextPush(push).slice(2).trimEnd());
-  else if (event.type === "voted") output.out(`voted ${event.pin} round ${event.round}`);
+  else if (event.type === "voted") output.out(`vote on ballot ${event.ballot}`);
+  else if (event.type === "ballot-opened") {
+    output.out(`ballot ${event.ballot} open: ${event.terms.question} (rule ${event.terms.rule})`);
+  }
 }

@@ -1,7 +1,9 @@
 /**
  * The events that make up a hub's history. The election state is a fold of
- * these, in order (see `state.ts`), so the same stream replayed anywhere gives
- * the same state.
+ * these, in order (see `state.ts`), so the same stream replayed anywhere (a
+ * restarted hub, `consensus audit`, a replicated log) gives the same state.
+ * Anything that depends on time (a deadline passing, a grace period running
+ * out) enters the stream as an event too.
  *
  * @module
  */
@@ -24,7 +26,7 @@ export interface BallotOption {
   label: string;
 }
 
-/** The question every round asks. */
+/** A question and its options. */
 export interface BallotQuestion {
   /** The question text. */
   question: string;
@@ -32,62 +34,134 @@ export interface BallotQuestion {
   options: BallotOption[];
 }
 
-/** Vote counts per option key, in option order. */
+/** Who may vote on a ballot, and who counts towards its thresholds. */
+export type ElectorateMode = "live" | "frozen";
+
+/** Everything that defines a ballot when it opens. */
+export interface BallotTerms extends BallotQuestion {
+  /** The rule, as typed (canonical form), e.g. `supermajority:2/3+quorum:50%`. */
+  rule: string;
+  /** `live`: the nodes connected now; `frozen`: the nodes connected when it opened. */
+  electorate: ElectorateMode;
+  /** Closing time, milliseconds since the epoch, if any. */
+  deadline?: number;
+  /** Time from opening to deadline, kept so that a repeating ballot's next round gets the same. */
+  durationMs?: number;
+  /** Voters may change their vote until it closes. */
+  allowChange: boolean;
+  /** Counts are shown only once it has closed. */
+  hideResults: boolean;
+  /** The record keeps no link from voter to choice. */
+  anonymous: boolean;
+  /** Opens again, as a new ballot, once closed (the hub's standing question). */
+  repeat: boolean;
+}
+
+/** Votes per option key, in option order. */
 export type VoteCounts = Record<string, number>;
 
-/** An admitted node appeared. */
+/** Why a ballot closed. */
+export type CloseCause = "rule" | "deadline" | "all-voted" | "proposer" | "operator";
+
+/** An admitted node appeared. `node` is its identity for the hub's lifetime; the PIN is its short name. */
 export interface JoinedEvent {
   type: "joined";
+  node: number;
   pin: number;
   name: string;
   address: string;
   port: number;
+  /** SHA-256 of the node's resume token, hex; the token itself is never recorded. */
+  tokenHash: string;
 }
 
-/** An admitted node is gone, by its own `exit` or because its connection dropped. */
+/** A node's connection dropped; it may resume within the grace period. */
+export interface DroppedEvent {
+  type: "dropped";
+  node: number;
+}
+
+/** A dropped node came back with its resume token. */
+export interface ResumedEvent {
+  type: "resumed";
+  node: number;
+  address: string;
+  port: number;
+}
+
+/** A node is gone for good: by its own `exit`, or its grace period ran out. */
 export interface LeftEvent {
   type: "left";
-  pin: number;
-  reason: "exit" | "dropped";
+  node: number;
+  reason: "exit" | "expired";
 }
 
 /** A node took another name. */
 export interface RenamedEvent {
   type: "renamed";
-  pin: number;
+  node: number;
   name: string;
 }
 
 /** The node granted the hub permission, and the hub stored its info. */
 export interface InfoStoredEvent {
   type: "info-stored";
-  pin: number;
+  node: number;
   info: NodeInfo;
 }
 
-/** A node cast its vote in the open round. */
+/** A ballot opened. */
+export interface BallotOpenedEvent {
+  type: "ballot-opened";
+  ballot: number;
+  terms: BallotTerms;
+  /** Node that proposed it, or `null` for the hub's operator. */
+  proposer: number | null;
+  /** When it opened, milliseconds since the epoch. */
+  at: number;
+}
+
+/**
+ * A vote. On an anonymous ballot `node` is `null`: the node's participation
+ * is recorded apart, by {@linkcode ParticipatedEvent}.
+ */
 export interface VotedEvent {
   type: "voted";
-  pin: number;
-  round: number;
+  ballot: number;
+  node: number | null;
   option: string;
 }
 
-/** The rule decided the open round; the next round of the same question opens. */
-export interface DecidedEvent {
-  type: "decided";
-  round: number;
-  option: string;
+/** A node voted on an anonymous ballot (without its choice). */
+export interface ParticipatedEvent {
+  type: "participated";
+  ballot: number;
+  node: number;
+}
+
+/** A ballot closed, decided or not. */
+export interface BallotClosedEvent {
+  type: "ballot-closed";
+  ballot: number;
+  cause: CloseCause;
+  /** The winning option's key, or `null` when nothing was decided. */
+  option: string | null;
   counts: VoteCounts;
-  connected: number;
+  /** Size of the electorate at closing. */
+  electorate: number;
+  /** The numbers behind it, for people: `3 of 5 connected voted A: 60% > 50%`. */
   reason: string;
 }
 
 /** Everything that changes a hub's state. */
 export type HubEvent =
   | JoinedEvent
+  | DroppedEvent
+  | ResumedEvent
   | LeftEvent
   | RenamedEvent
   | InfoStoredEvent
+  | BallotOpenedEvent
   | VotedEvent
-  | DecidedEvent;
+  | ParticipatedEvent
+  | BallotClosedEvent;

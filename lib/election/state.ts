@@ -1,88 +1,119 @@
 /**
  * The hub's election state as a fold of {@linkcode HubEvent}s. Nothing here
  * does I/O or reads a clock: given the same events in the same order, every
- * copy of this state is the same, which is what lets a replicated log drive
- * several hubs later.
+ * copy of this state is the same, which is what lets a restarted hub replay
+ * its journal, `consensus audit` re-count every decision, and a replicated
+ * log drive several hubs later.
  *
  * @module
  */
 
-import type { BallotQuestion, HubEvent, NodeInfo, VoteCounts } from "./events.ts";
-import { decideSeed, type RuleInput } from "./seed_rule.ts";
-import type { DecidedEvent } from "./events.ts";
+import type {
+  BallotClosedEvent,
+  BallotTerms,
+  CloseCause,
+  HubEvent,
+  NodeInfo,
+  VoteCounts,
+} from "./events.ts";
+import { applyRule, parseRule, type RuleOutcome, type RuleSpec } from "./rules.ts";
 
-/** A connected, admitted node. */
+/** A node the hub knows: connected, or dropped and still within its grace period. */
 export interface NodeRecord {
+  /** Identity for the hub's lifetime (votes and frozen electorates refer to it). */
+  node: number;
   pin: number;
   name: string;
   address: string;
   port: number;
+  /** SHA-256 of its resume token, hex. */
+  tokenHash: string;
+  /** Connected (or, after a hub restart, expected back); `false` once dropped. */
+  present: boolean;
 }
 
-/** A round the rule has decided. */
-export interface DecidedRound {
-  round: number;
-  option: string;
+/** A ballot, open or closed. */
+export interface Ballot {
+  id: number;
+  terms: BallotTerms;
+  /** The parsed rule. */
+  rule: RuleSpec;
+  /** Node that proposed it, `null` for the operator. */
+  proposer: number | null;
+  /** When it opened, milliseconds since the epoch. */
+  openedAt: number;
+  /** Nodes that may vote on a frozen ballot. */
+  members: Set<number> | undefined;
+  /** Choice per voter (not kept on an anonymous ballot, nor once closed). */
+  votes: Map<number, string>;
+  /** Who voted on an anonymous ballot (without the choice). */
+  participants: Set<number>;
+  /** Votes per option. */
   counts: VoteCounts;
-  connected: number;
-  reason: string;
+  /** How it closed, once closed. */
+  closed: BallotClosedEvent | undefined;
 }
 
 /** Everything the hub knows, derived from events only. */
 export interface ElectionState {
-  /** The question each round asks. */
-  readonly ballot: BallotQuestion;
-  /** Connected admitted nodes by PIN. */
+  /** Known nodes by node id. */
   readonly nodes: Map<number, NodeRecord>;
-  /** Node info stored with its node's permission, by PIN; it goes when the node leaves. */
+  /** Node id by PIN, for the known nodes. */
+  readonly pins: Map<number, number>;
+  /** Node info stored with its node's permission, by node id; it goes when the node leaves. */
   readonly stored: Map<number, NodeInfo>;
-  /** Number of the open round, from 1. */
-  round: number;
-  /** Votes in the open round of nodes still connected, by PIN. */
-  readonly voters: Map<number, string>;
-  /** Votes in the open round per option, including votes of nodes that left since. */
-  counts: VoteCounts;
-  /** Decided rounds, oldest first. */
-  readonly decided: DecidedRound[];
+  /** Every ballot by id, oldest first. */
+  readonly ballots: Map<number, Ballot>;
+  /** Node id by resume-token hash, for the known nodes. */
+  readonly tokens: Map<string, number>;
+  /** Token hashes of nodes that have left, to tell an expired token from a wrong one. */
+  readonly retiredTokens: Set<string>;
+  /** Id the next joining node gets. */
+  nextNode: number;
+  /** Id the next ballot gets. */
+  nextBallot: number;
 }
 
 /** Why the hub cannot take a vote. */
 export interface VoteRefusal {
-  code: "unknown-option" | "already-voted";
+  code:
+    | "unknown-ballot"
+    | "ballot-closed"
+    | "not-in-electorate"
+    | "unknown-option"
+    | "already-voted";
   message: string;
 }
 
 /**
  * Creates the state of a hub that has seen no event yet.
  *
- * @param ballot The question every round asks.
- * @returns A state with round 1 open and nobody connected.
+ * @returns An empty state.
  *
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * const state = createElectionState({
- *   question: "Tea or coffee?",
- *   options: [{ key: "A", label: "tea" }, { key: "B", label: "coffee" }],
- * });
- * assertEquals(state.counts, { A: 0, B: 0 });
+ * const state = createElectionState();
+ * assertEquals(state.ballots.size, 0);
  * ```
  */
-export function createElectionState(ballot: BallotQuestion): ElectionState {
+export function createElectionState(): ElectionState {
   return {
-    ballot,
     nodes: new Map(),
+    pins: new Map(),
+    tokens: new Map(),
     stored: new Map(),
-    round: 1,
-    voters: new Map(),
-    counts: emptyCounts(ballot),
-    decided: [],
+    ballots: new Map(),
+    retiredTokens: new Set(),
+    nextNode: 1,
+    nextBallot: 1,
   };
 }
 
 /**
  * Applies one event. Events are checked before they are recorded (see
- * {@linkcode checkVote}), so this only folds.
+ * {@linkcode checkVote}), so this only folds; an event that does not fit
+ * (a vote on a closed ballot, say) changes nothing.
  *
  * @param state The state to update in place.
  * @param event The next event of the stream.
@@ -90,112 +121,222 @@ export function createElectionState(ballot: BallotQuestion): ElectionState {
 export function applyEvent(state: ElectionState, event: HubEvent): void {
   switch (event.type) {
     case "joined":
-      state.nodes.set(event.pin, {
+      state.nodes.set(event.node, {
+        node: event.node,
         pin: event.pin,
         name: event.name,
         address: event.address,
         port: event.port,
+        tokenHash: event.tokenHash,
+        present: true,
       });
+      state.pins.set(event.pin, event.node);
+      state.tokens.set(event.tokenHash, event.node);
+      state.nextNode = Math.max(state.nextNode, event.node + 1);
       break;
-    case "left":
-      state.nodes.delete(event.pin);
-      state.stored.delete(event.pin);
-      // The vote stays in the counts (as in the report); only the link to a
-      // PIN goes, because the PIN may be handed to another node.
-      state.voters.delete(event.pin);
+    case "dropped": {
+      const node = state.nodes.get(event.node);
+      if (node) node.present = false;
       break;
+    }
+    case "resumed": {
+      const node = state.nodes.get(event.node);
+      if (!node) break;
+      node.present = true;
+      node.address = event.address;
+      node.port = event.port;
+      break;
+    }
+    case "left": {
+      const node = state.nodes.get(event.node);
+      if (!node) break;
+      state.nodes.delete(event.node);
+      state.pins.delete(node.pin);
+      state.tokens.delete(node.tokenHash);
+      state.stored.delete(event.node);
+      state.retiredTokens.add(node.tokenHash);
+      break;
+    }
     case "renamed": {
-      const node = state.nodes.get(event.pin);
+      const node = state.nodes.get(event.node);
       if (node) node.name = event.name;
       break;
     }
     case "info-stored":
-      state.stored.set(event.pin, event.info);
+      if (state.nodes.has(event.node)) state.stored.set(event.node, event.info);
       break;
-    case "voted":
-      if (event.round !== state.round) break;
-      state.voters.set(event.pin, event.option);
-      state.counts[event.option] = (state.counts[event.option] ?? 0) + 1;
-      break;
-    case "decided":
-      if (event.round !== state.round) break;
-      state.decided.push({
-        round: event.round,
-        option: event.option,
-        counts: event.counts,
-        connected: event.connected,
-        reason: event.reason,
+    case "ballot-opened": {
+      const members = event.terms.electorate === "frozen"
+        ? new Set([...state.nodes.values()].filter((node) => node.present).map((node) => node.node))
+        : undefined;
+      const counts: VoteCounts = {};
+      for (const option of event.terms.options) counts[option.key] = 0;
+      state.ballots.set(event.ballot, {
+        id: event.ballot,
+        terms: event.terms,
+        rule: parseRule(event.terms.rule),
+        proposer: event.proposer,
+        openedAt: event.at,
+        members,
+        votes: new Map(),
+        participants: new Set(),
+        counts,
+        closed: undefined,
       });
-      state.round += 1;
-      state.voters.clear();
-      state.counts = emptyCounts(state.ballot);
+      state.nextBallot = Math.max(state.nextBallot, event.ballot + 1);
       break;
+    }
+    case "voted": {
+      const ballot = state.ballots.get(event.ballot);
+      if (!ballot || ballot.closed || !(event.option in ballot.counts)) break;
+      if (event.node !== null) {
+        const previous = ballot.votes.get(event.node);
+        if (previous !== undefined) ballot.counts[previous]! -= 1;
+        ballot.votes.set(event.node, event.option);
+      }
+      ballot.counts[event.option]! += 1;
+      break;
+    }
+    case "participated": {
+      const ballot = state.ballots.get(event.ballot);
+      if (ballot && !ballot.closed) ballot.participants.add(event.node);
+      break;
+    }
+    case "ballot-closed": {
+      const ballot = state.ballots.get(event.ballot);
+      if (!ballot || ballot.closed) break;
+      ballot.closed = event;
+      // The counts stay in the closing event; who chose what is not needed any more.
+      ballot.votes = new Map();
+      ballot.participants = new Set();
+      break;
+    }
   }
-}
-
-/**
- * Says whether a node may cast this vote in the open round.
- *
- * @param state Current state.
- * @param pin The voter.
- * @param option The option key as resolved by `resolveOption` (`ballot.ts`).
- * @returns Why not, or `undefined` when the vote is acceptable.
- */
-export function checkVote(
-  state: ElectionState,
-  pin: number,
-  option: string | undefined,
-): VoteRefusal | undefined {
-  if (option === undefined) {
-    const keys = state.ballot.options.map((choice) => choice.key).join(" or ");
-    return { code: "unknown-option", message: `Cannot vote: choose ${keys}` };
-  }
-  const previous = state.voters.get(pin);
-  if (previous !== undefined) {
-    return {
-      code: "already-voted",
-      message: `Cannot vote: you already voted ${previous} in round ${state.round}`,
-    };
-  }
-  return undefined;
-}
-
-/**
- * Runs the rule on the open round and, when it decides, builds the event that
- * records the decision. The hub calls it after every vote and departure.
- *
- * @param state Current state.
- * @returns The `decided` event to record, or `undefined`.
- */
-export function evaluateRound(state: ElectionState): DecidedEvent | undefined {
-  const input: RuleInput = { counts: state.counts, connected: state.nodes.size };
-  const decision = decideSeed(input);
-  if (!decision) return undefined;
-  return {
-    type: "decided",
-    round: state.round,
-    option: decision.option,
-    counts: { ...state.counts },
-    connected: state.nodes.size,
-    reason: decision.reason,
-  };
 }
 
 /**
  * Folds a whole stream of events into a fresh state.
  *
- * @param ballot The question every round asks.
  * @param events The events, oldest first.
  * @returns The state they lead to.
  */
-export function replayEvents(ballot: BallotQuestion, events: Iterable<HubEvent>): ElectionState {
-  const state = createElectionState(ballot);
+export function replayEvents(events: Iterable<HubEvent>): ElectionState {
+  const state = createElectionState();
   for (const event of events) applyEvent(state, event);
   return state;
 }
 
-function emptyCounts(ballot: BallotQuestion): VoteCounts {
-  const counts: VoteCounts = {};
-  for (const option of ballot.options) counts[option.key] = 0;
-  return counts;
+/**
+ * Open ballots, oldest first.
+ *
+ * @param state Current state.
+ * @returns The ballots not closed yet.
+ */
+export function openBallots(state: ElectionState): Ballot[] {
+  return [...state.ballots.values()].filter((ballot) => !ballot.closed);
+}
+
+/**
+ * Size of a ballot's electorate now.
+ *
+ * @param state Current state.
+ * @param ballot The ballot.
+ * @returns Present nodes (live), or the members when it opened (frozen).
+ */
+export function electorateSize(state: ElectionState, ballot: Ballot): number {
+  if (ballot.members) return ballot.members.size;
+  let present = 0;
+  for (const node of state.nodes.values()) if (node.present) present++;
+  return present;
+}
+
+/**
+ * Says whether a node may cast this vote.
+ *
+ * @param state Current state.
+ * @param ballotId The ballot.
+ * @param node The voter's node id.
+ * @param option The option key as resolved by `resolveOption`, or `undefined` when none matched.
+ * @returns Why not, or `undefined` when the vote is acceptable.
+ */
+export function checkVote(
+  state: ElectionState,
+  ballotId: number,
+  node: number,
+  option: string | undefined,
+): VoteRefusal | undefined {
+  const ballot = state.ballots.get(ballotId);
+  if (!ballot) {
+    return { code: "unknown-ballot", message: `Cannot vote: there is no ballot ${ballotId}` };
+  }
+  if (ballot.closed) {
+    return { code: "ballot-closed", message: `Cannot vote: ballot ${ballotId} is closed` };
+  }
+  if (ballot.members && !ballot.members.has(node)) {
+    return {
+      code: "not-in-electorate",
+      message:
+        `Cannot vote: ballot ${ballotId}'s electorate was frozen when it opened, without you`,
+    };
+  }
+  if (option === undefined) {
+    const keys = ballot.terms.options.map((choice) => choice.key).join(", ");
+    return { code: "unknown-option", message: `Cannot vote: choose one of ${keys}` };
+  }
+  const previous = ballot.votes.get(node);
+  const voted = previous !== undefined || ballot.participants.has(node);
+  if (voted && !ballot.terms.allowChange) {
+    const what = previous === undefined ? "already voted" : `already voted ${previous}`;
+    return { code: "already-voted", message: `Cannot vote: you ${what} on ballot ${ballotId}` };
+  }
+  return undefined;
+}
+
+/**
+ * Runs a ballot's rule and says whether it closes now.
+ *
+ * Without a cause, it closes only when the rule is met or, on a frozen
+ * electorate, when every member has voted. With a cause (its deadline passed, its
+ * proposer closed it), it closes in any case, decided or not.
+ *
+ * @param state Current state.
+ * @param ballotId The ballot.
+ * @param cause Why it is being closed, when something other than the votes closes it.
+ * @returns The `ballot-closed` event to record, or `undefined` while it stays open.
+ */
+export function evaluateBallot(
+  state: ElectionState,
+  ballotId: number,
+  cause?: Exclude<CloseCause, "rule" | "all-voted">,
+): BallotClosedEvent | undefined {
+  const ballot = state.ballots.get(ballotId);
+  if (!ballot || ballot.closed) return undefined;
+  const electorate = electorateSize(state, ballot);
+  const close = (closedBy: CloseCause, outcome: RuleOutcome): BallotClosedEvent => ({
+    type: "ballot-closed",
+    ballot: ballot.id,
+    cause: closedBy,
+    option: outcome.decided ? outcome.option : null,
+    counts: { ...ballot.counts },
+    electorate,
+    reason: outcome.reason,
+  });
+  if (cause === undefined) {
+    const early = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: false });
+    if (early.decided) return close("rule", early);
+    // Only a frozen electorate can be "everyone": a live one grows as nodes join.
+    const everyoneVoted = ballot.members !== undefined && electorate > 0 &&
+      votersInElectorate(ballot) >= electorate;
+    if (!everyoneVoted) return undefined;
+  }
+  const outcome = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: true });
+  return close(cause ?? "all-voted", outcome);
+}
+
+/** Members of a frozen ballot's electorate who have voted. */
+function votersInElectorate(ballot: Ballot): number {
+  const voters = ballot.terms.anonymous ? ballot.participants : ballot.votes.keys();
+  let count = 0;
+  for (const node of voters) if (ballot.members?.has(node)) count++;
+  return count;
 }

@@ -1,148 +1,353 @@
 /**
- * The hub's shared part: the election state, who is connected, and pushes.
- * Every change goes through {@linkcode Hub.record} as an event, which folds
- * it into the state and pushes it to the nodes.
+ * The hub's shared part: the election state, who is connected, the journal,
+ * timers, and pushes. Every change goes through {@linkcode Hub.record} as an
+ * event, which folds it into the state and queues it for the journal; once
+ * the journal has stored it, the pushes go out and waiting replies are sent.
  *
  * @module
  */
 
-import type { BallotQuestion, HubEvent } from "../election/events.ts";
+import type { BallotTerms, CloseCause, HubEvent } from "../election/events.ts";
+import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import {
   applyEvent,
+  type Ballot,
   createElectionState,
   type ElectionState,
-  evaluateRound,
+  evaluateBallot,
+  openBallots,
 } from "../election/state.ts";
 import type { Dialect } from "../protocol/dialect.ts";
-import type { DecisionView, Push, RoundView } from "../protocol/messages.ts";
+import {
+  type BallotView,
+  type DecisionView,
+  type ErrorReply,
+  type Push,
+  refuse,
+} from "../protocol/messages.ts";
+import { type Journal, MemoryJournal } from "../store/journal.ts";
+import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
 import { PinPool } from "./pin_pool.ts";
+import { createResumeToken, hashResumeToken } from "./resume_tokens.ts";
 
-/** What the hub needs of a connected, admitted session to push to it. */
+/** What the hub needs of a connected, admitted session. */
 export interface Member {
   /** The dialect its peer speaks. */
   readonly dialect: Dialect;
   /** Queues bytes for the peer without waiting. */
   send(data: string | Uint8Array): void;
+  /** Ends the connection (another connection resumed the same node). */
+  close(): void;
 }
 
 /** Options for {@linkcode Hub}. */
 export interface HubOptions {
-  /** The question every round asks. */
-  ballot: BallotQuestion;
   /** The gate nodes pass first. */
   gate: Gate;
+  /** The standing question, opened when no repeating ballot is open (it repeats once closed). */
+  standing?: ProposalInput;
   /**
-   * Called with every recorded event after it is applied, and with what was
+   * Where events are kept.
+   * @default {new MemoryJournal()}
+   */
+  journal?: Journal;
+  /**
+   * Time and timers (deadlines, grace periods).
+   * @default {SYSTEM_CLOCK}
+   */
+  clock?: Clock;
+  /**
+   * How long a dropped node may come back with its resume token, in milliseconds.
+   * @default {30000}
+   */
+  graceMs?: number;
+  /** Nodes may open ballots with `propose`. */
+  allowPropose?: boolean;
+  /**
+   * Called with every recorded event after it is applied, and with what is
    * pushed for it (none for a vote), for the operator's log.
    */
   onEvent?: (event: HubEvent, push: Push | undefined) => void;
 }
 
+/** What a node is told when it is admitted or resumed. */
+export interface Admission {
+  node: number;
+  pin: number;
+  name: string;
+  token: string;
+}
+
 const encoder = new TextEncoder();
 
-/** The state and membership of one hub; sessions call it, it calls no session back but to push. */
+/** The state and membership of one hub. */
 export class Hub {
-  /** Everything decided and recorded so far. */
-  readonly state: ElectionState;
+  /** Everything recorded so far. */
+  readonly state: ElectionState = createElectionState();
   /** The gate nodes pass first. */
   readonly gate: Gate;
+  /** Whether nodes may open ballots. */
+  readonly allowPropose: boolean;
   readonly #members = new Map<number, Member>();
   readonly #pins = new PinPool();
+  readonly #journal: Journal;
+  readonly #clock: Clock;
+  readonly #graceMs: number;
   readonly #onEvent: HubOptions["onEvent"];
+  readonly #deadlines = new Map<number, () => void>();
+  readonly #graceTimers = new Map<number, () => void>();
+  #outgoing: { push: Push; except: number | undefined }[] = [];
+  #waiters: { resolve(): void; reject(error: Error): void }[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #stopped = false;
 
-  /** Creates a hub with round 1 open and nobody connected. */
+  /**
+   * Creates a hub: replays the journal, gives every node it knew a grace
+   * period to come back, re-arms deadlines, and opens the standing question
+   * when none is open.
+   */
   constructor(options: HubOptions) {
-    this.state = createElectionState(options.ballot);
     this.gate = options.gate;
+    this.allowPropose = options.allowPropose ?? false;
+    this.#journal = options.journal ?? new MemoryJournal();
+    this.#clock = options.clock ?? SYSTEM_CLOCK;
+    this.#graceMs = options.graceMs ?? 30_000;
     this.#onEvent = options.onEvent;
+    for (const event of this.#journal.load()) applyEvent(this.state, event);
+    for (const node of this.state.nodes.values()) {
+      this.#pins.reserve(node.pin);
+      // The hub went away, not the node: every node gets a full grace period.
+      this.#startGrace(node.node);
+    }
+    for (const ballot of openBallots(this.state)) this.#armDeadline(ballot);
+    const standingOpen = openBallots(this.state).some((ballot) => ballot.terms.repeat);
+    if (options.standing && !standingOpen) {
+      this.openBallot(buildTerms({ ...options.standing, repeat: true }, this.#clock.now()), null);
+    }
+  }
+
+  /** Milliseconds since the epoch, by the hub's clock. */
+  now(): number {
+    return this.#clock.now();
   }
 
   /**
-   * Admits a node that passed the gate: gives it a PIN and tells the others.
+   * Admits a node that passed the gate: gives it a PIN and a resume token, and tells the others.
    *
    * @param member How to push to it.
    * @param peer Its address and port.
    * @param name The name it asked for, if any.
-   * @returns Its PIN and name.
+   * @returns Its identity and token.
    */
-  admit(
-    member: Member,
-    peer: { address: string; port: number },
-    name?: string,
-  ): { pin: number; name: string } {
+  admit(member: Member, peer: { address: string; port: number }, name?: string): Admission {
+    const node = this.state.nextNode;
     const pin = this.#pins.allocate();
+    const token = createResumeToken();
     const chosen = name ?? `node-${pin}`;
-    this.#members.set(pin, member);
-    this.record({ type: "joined", pin, name: chosen, address: peer.address, port: peer.port }, pin);
-    return { pin, name: chosen };
+    this.record({
+      type: "joined",
+      node,
+      pin,
+      name: chosen,
+      address: peer.address,
+      port: peer.port,
+      tokenHash: hashResumeToken(token),
+    }, node);
+    this.#members.set(node, member);
+    return { node, pin, name: chosen, token };
   }
 
   /**
-   * Removes a node that left or dropped; its vote stays counted, the rule is
-   * evaluated again since there are fewer connected nodes now.
+   * Lets a node back in with its resume token, with its PIN and its votes.
    *
-   * @param pin The node's PIN.
-   * @param reason `exit` when it said so, `dropped` otherwise.
+   * @param member The new connection.
+   * @param token The token it was given.
+   * @param peer Its address now.
+   * @returns Its identity, or why not.
    */
-  depart(pin: number, reason: "exit" | "dropped"): void {
-    if (!this.#members.delete(pin)) return;
-    this.record({ type: "left", pin, reason });
-    this.#pins.release(pin);
-    this.settle();
+  resume(
+    member: Member,
+    token: string,
+    peer: { address: string; port: number },
+  ): Admission | ErrorReply {
+    const hash = hashResumeToken(token);
+    const node = this.state.tokens.get(hash);
+    const record = node === undefined ? undefined : this.state.nodes.get(node);
+    if (node === undefined || !record) {
+      return this.state.retiredTokens.has(hash)
+        ? refuse(
+          "token-expired",
+          "Cannot resume: the grace period ran out or the node left; answer the gate to join again",
+        )
+        : refuse("bad-token", "Cannot resume: unknown token; answer the gate to join");
+    }
+    const stale = this.#members.get(node);
+    // A second connection with the token wins: the first is most likely half-open.
+    this.#members.delete(node);
+    stale?.close();
+    this.#graceTimers.get(node)?.();
+    this.#graceTimers.delete(node);
+    this.record({ type: "resumed", node, address: peer.address, port: peer.port }, node);
+    this.#members.set(node, member);
+    return { node, pin: record.pin, name: record.name, token };
   }
 
   /**
-   * Records an event: applies it to the state, tells the operator's log, and
-   * pushes it to the nodes.
+   * Takes a node's connection away: `exit` leaves for good; a dropped
+   * connection keeps the node (PIN, votes, stored info) for the grace period.
+   * Its vote stays counted either way, and the open ballots are evaluated
+   * again since the live electorate is smaller now.
+   *
+   * @param node The node.
+   * @param member The connection that ended (ignored when another one resumed the node since).
+   * @param how `exit` or `dropped`.
+   */
+  disconnect(node: number, member: Member, how: "exit" | "dropped"): void {
+    if (this.#members.get(node) !== member || this.#stopped) return;
+    this.#members.delete(node);
+    if (how === "exit") {
+      this.#leave(node, "exit");
+    } else {
+      this.record({ type: "dropped", node });
+      this.#startGrace(node);
+    }
+    this.settleAll();
+  }
+
+  /**
+   * Records an event: applies it, queues it for the journal, tells the
+   * operator's log, and queues its push until the journal has it.
    *
    * @param event The event.
-   * @param actor PIN of the node whose own action it is; it gets a reply and
-   * is not also pushed the event.
+   * @param except Node whose own action it is: it gets a reply, not the push.
    */
-  record(event: HubEvent, actor?: number): void {
-    // The name must be read before the fold forgets a departing node.
-    const push = this.#toPush(event);
+  record(event: HubEvent, except?: number): void {
+    // The push is built before the fold, which forgets a departing node's name.
+    let push = this.#toPush(event);
     applyEvent(this.state, event);
+    if (event.type === "ballot-opened") {
+      push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
+    }
+    this.#journal.append(event, this.#clock.now());
     this.#onEvent?.(event, push);
-    if (push) this.#broadcast(push, actor);
-    if (event.type === "decided") this.#broadcast({ event: "round", ...this.openRound() });
+    if (push) this.#outgoing.push({ push, except });
+    if (event.type === "ballot-opened") {
+      this.#armDeadline(this.state.ballots.get(event.ballot)!);
+    } else if (event.type === "ballot-closed") {
+      this.#deadlines.get(event.ballot)?.();
+      this.#deadlines.delete(event.ballot);
+      const closed = this.state.ballots.get(event.ballot)!;
+      if (closed.terms.repeat) this.openBallot(this.#nextRound(closed.terms), closed.proposer);
+    }
+    this.#scheduleFlush();
   }
 
   /**
-   * Runs the rule on the open round and records a decision when it makes one.
-   * Called after a vote's reply is sent, so the voter reads its reply first.
+   * Resolves once everything recorded so far is stored (at once for the
+   * in-memory journal). A reply is sent only after this.
+   *
+   * @returns When stored.
+   * @throws When the journal cannot store it; the events are retried.
    */
-  settle(): void {
-    const decided = evaluateRound(this.state);
-    if (decided) this.record(decided);
+  committed(): Promise<void> {
+    if (!this.#journal.pending && this.#outgoing.length === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  /** The open round, as nodes see it. */
-  openRound(): RoundView {
+  /**
+   * Runs a ballot's rule after a vote and records its closing if it closes.
+   *
+   * @param ballot The ballot voted on.
+   */
+  settle(ballot: number): void {
+    const closed = evaluateBallot(this.state, ballot);
+    if (closed) this.record(closed);
+  }
+
+  /** Runs every open ballot's rule (after a departure). */
+  settleAll(): void {
+    for (const ballot of openBallots(this.state)) this.settle(ballot.id);
+  }
+
+  /**
+   * Opens a ballot.
+   *
+   * @param terms Its terms, from `buildTerms`.
+   * @param proposer Node that proposed it, `null` for the operator.
+   * @returns The ballot as nodes see it.
+   */
+  openBallot(terms: BallotTerms, proposer: number | null): BallotView {
+    const ballot = this.state.nextBallot;
+    this.record({ type: "ballot-opened", ballot, terms, proposer, at: this.#clock.now() });
+    return this.ballotView(this.state.ballots.get(ballot)!);
+  }
+
+  /**
+   * Closes a ballot before its rule or deadline does.
+   *
+   * @param ballot Its id.
+   * @param cause `proposer` or `operator`.
+   * @returns How it closed, or why it cannot.
+   */
+  closeBallot(
+    ballot: number,
+    cause: Extract<CloseCause, "proposer" | "operator" | "deadline">,
+  ): DecisionView | ErrorReply {
+    const target = this.state.ballots.get(ballot);
+    if (!target) return refuse("unknown-ballot", `Cannot close: there is no ballot ${ballot}`);
+    if (target.closed) {
+      return refuse("ballot-closed", `Cannot close: ballot ${ballot} is closed already`);
+    }
+    const closed = evaluateBallot(this.state, ballot, cause)!;
+    this.record(closed);
+    return this.decisionView(target);
+  }
+
+  /**
+   * A ballot as nodes see it.
+   *
+   * @param ballot The ballot.
+   * @returns Its view.
+   */
+  ballotView(ballot: Ballot): BallotView {
+    const { terms } = ballot;
     return {
-      round: this.state.round,
-      question: this.state.ballot.question,
-      options: this.state.ballot.options,
+      ballot: ballot.id,
+      question: terms.question,
+      options: terms.options,
+      rule: terms.rule,
+      electorate: terms.electorate,
+      deadline: terms.deadline === undefined ? null : new Date(terms.deadline).toISOString(),
+      allowChange: terms.allowChange,
+      hideResults: terms.hideResults,
+      anonymous: terms.anonymous,
+      repeat: terms.repeat,
+      proposer: ballot.proposer === null
+        ? null
+        : this.state.nodes.get(ballot.proposer)?.pin ?? null,
     };
   }
 
   /**
-   * A decided round, as nodes see it.
+   * A closed ballot as nodes see it.
    *
-   * @param decision The round from the state.
-   * @returns The round with its option's label.
+   * @param ballot A closed ballot.
+   * @returns Its outcome.
    */
-  describeDecision(decision: Omit<DecisionView, "label">): DecisionView {
-    const label =
-      this.state.ballot.options.find((option) => option.key === decision.option)?.label ?? "";
+  decisionView(ballot: Ballot): DecisionView {
+    const closed = ballot.closed!;
+    const label = ballot.terms.options.find((option) => option.key === closed.option)?.label ??
+      null;
     return {
-      round: decision.round,
-      option: decision.option,
+      ballot: ballot.id,
+      question: ballot.terms.question,
+      option: closed.option,
       label,
-      counts: decision.counts,
-      connected: decision.connected,
-      reason: decision.reason,
+      counts: closed.counts,
+      electorate: closed.electorate,
+      reason: closed.reason,
+      cause: closed.cause,
     };
   }
 
@@ -151,8 +356,94 @@ export class Hub {
     return this.#members.size;
   }
 
+  /** Stops timers and stores what is pending; the journal is closed. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    for (const cancel of [...this.#deadlines.values(), ...this.#graceTimers.values()]) cancel();
+    clearTimeout(this.#flushTimer);
+    try {
+      this.#flush();
+    } finally {
+      this.#journal.close();
+    }
+  }
+
+  #leave(node: number, reason: "exit" | "expired"): void {
+    const record = this.state.nodes.get(node);
+    if (!record) return;
+    this.record({ type: "left", node, reason });
+    this.#pins.release(record.pin);
+  }
+
+  #startGrace(node: number): void {
+    this.#graceTimers.get(node)?.();
+    const cancel = this.#clock.setTimer(() => {
+      this.#graceTimers.delete(node);
+      if (this.#members.has(node) || this.#stopped) return;
+      this.#leave(node, "expired");
+      this.settleAll();
+    }, this.#graceMs);
+    this.#graceTimers.set(node, cancel);
+  }
+
+  #armDeadline(ballot: Ballot): void {
+    const deadline = ballot.terms.deadline;
+    if (deadline === undefined || ballot.closed) return;
+    const cancel = this.#clock.setTimer(() => {
+      this.#deadlines.delete(ballot.id);
+      if (!ballot.closed && !this.#stopped) this.closeBallot(ballot.id, "deadline");
+    }, deadline - this.#clock.now());
+    this.#deadlines.set(ballot.id, cancel);
+  }
+
+  #nextRound(terms: BallotTerms): BallotTerms {
+    const next = { ...terms };
+    if (terms.durationMs !== undefined) next.deadline = this.#clock.now() + terms.durationMs;
+    return next;
+  }
+
+  #scheduleFlush(): void {
+    if (!this.#journal.durable) {
+      // Nothing to wait for: deliver at once, in order.
+      this.#flush();
+      return;
+    }
+    // One flush per tick: everything recorded meanwhile shares one transaction.
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#flush();
+    }, 0);
+  }
+
+  #flush(): void {
+    try {
+      this.#journal.flush();
+    } catch (error) {
+      const failure = new Error(`Cannot store events: ${(error as Error).message}`, {
+        cause: error,
+      });
+      for (const waiter of this.#waiters.splice(0)) waiter.reject(failure);
+      if (!this.#stopped) this.#flushTimer ??= setTimeout(() => this.#retryFlush(), 200);
+      return;
+    }
+    const outgoing = this.#outgoing;
+    this.#outgoing = [];
+    for (const { push, except } of outgoing) this.#broadcast(push, except);
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve();
+  }
+
+  #retryFlush(): void {
+    this.#flushTimer = undefined;
+    this.#flush();
+  }
+
   #toPush(event: HubEvent): Push | undefined {
-    const node = "pin" in event ? this.state.nodes.get(event.pin) : undefined;
+    const node = "node" in event && event.node !== null
+      ? this.state.nodes.get(event.node)
+      : undefined;
+    const pin = node?.pin ?? 0;
+    const name = node?.name ?? "";
     switch (event.type) {
       case "joined":
         return {
@@ -162,15 +453,39 @@ export class Hub {
           address: event.address,
           port: event.port,
         };
+      case "dropped":
+        return { event: "left", pin, name, reason: "dropped" };
+      case "resumed":
+        return { event: "resumed", pin, name };
       case "left":
-        return { event: "left", pin: event.pin, name: node?.name ?? "", reason: event.reason };
+        return { event: "left", pin, name, reason: event.reason };
       case "renamed":
-        return { event: "renamed", pin: event.pin, name: event.name, previous: node?.name ?? "" };
+        return { event: "renamed", pin, name: event.name, previous: name };
       case "info-stored":
-        return { event: "stored", pin: event.pin, name: node?.name ?? "" };
-      case "decided":
-        return { event: "consensus", ...this.describeDecision(event) };
+        return { event: "stored", pin, name };
+      case "ballot-opened":
+        return undefined; // Built in record(), once the ballot exists.
+      case "ballot-closed": {
+        const ballot = this.state.ballots.get(event.ballot);
+        if (!ballot) return undefined;
+        const label = ballot.terms.options.find((option) => option.key === event.option)?.label ??
+          null;
+        const view: DecisionView = {
+          ballot: event.ballot,
+          question: ballot.terms.question,
+          option: event.option,
+          label,
+          counts: event.counts,
+          electorate: event.electorate,
+          reason: event.reason,
+          cause: event.cause,
+        };
+        return event.option === null
+          ? { event: "closed", ...view }
+          : { event: "consensus", ...view };
+      }
       case "voted":
+      case "participated":
         return undefined;
     }
   }
@@ -179,8 +494,8 @@ export class Hub {
   #broadcast(push: Push, except?: number): void {
     let text: Uint8Array | undefined;
     let json: Uint8Array | undefined;
-    for (const [pin, member] of this.#members) {
-      if (pin === except) continue;
+    for (const [node, member] of this.#members) {
+      if (node === except) continue;
       if (member.dialect.name === "text") {
         text ??= encoder.encode(member.dialect.push(push));
         member.send(text);

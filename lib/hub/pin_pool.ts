@@ -52,6 +52,18 @@ export class PinPool {
   }
 
   /**
+   * Marks a PIN as taken (a node known from the journal after a restart).
+   *
+   * @param pin The PIN.
+   */
+  reserve(pin: number): void {
+    if (this.#used.has(pin)) return;
+    this.#used.add(pin);
+    const width = String(pin).length;
+    this.#usedByWidth.set(width, (this.#usedByWidth.get(width) ?? 0) + 1);
+  }
+
+  /**
    * Gives a PIN back once its node has left.
    *
    * @param pin The PIN.

@@ -27,7 +27,7 @@ export interface RunningHub {
   readonly address: Deno.NetAddr;
   /** The hub's state and members. */
   readonly hub: Hub;
-  /** Stops listening, closes every connection, and waits for the sessions to end. */
+  /** Stops listening, closes every connection, waits for the sessions to end, and closes the journal. */
   close(): Promise<void>;
 }
 
@@ -92,6 +92,7 @@ export function startHub(options: StartHubOptions): RunningHub {
       await acceptLoop;
       for (const session of sessions) session.close();
       await Promise.all(running);
+      hub.stop();
     },
   };
 }

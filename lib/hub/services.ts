@@ -6,11 +6,13 @@
  * @module
  */
 
-import type { NodeInfo } from "../election/events.ts";
 import { resolveOption } from "../election/ballot.ts";
-import { checkVote } from "../election/state.ts";
+import type { NodeInfo } from "../election/events.ts";
+import { buildTerms, type ProposalInput } from "../election/proposal.ts";
+import { checkVote, electorateSize, openBallots } from "../election/state.ts";
 import {
   type Ask,
+  type BallotStats,
   type ErrorReply,
   INFO_FIELDS,
   isErrorReply,
@@ -25,8 +27,8 @@ import type { Hub } from "./hub.ts";
 
 /** The node a service runs for. */
 export interface Caller {
-  /** Its PIN. */
-  readonly pin: number;
+  /** Its node id. */
+  readonly node: number;
   /** Node info it declared with `setup`, not yet stored by the hub. */
   draftInfo: NodeInfo | undefined;
   /**
@@ -37,6 +39,9 @@ export interface Caller {
    */
   ask(ask: Ask): Promise<string | ErrorReply>;
 }
+
+/** How many closed ballots `stats` shows (`results` shows all). */
+const STATS_DECIDED = 10;
 
 /**
  * Runs one request.
@@ -57,9 +62,29 @@ export async function runService(
     case "exit":
       return { op: "exit" };
     case "discover":
-      return { op: "discover", nodes: [...hub.state.nodes.values()].map((node) => ({ ...node })) };
+      return {
+        op: "discover",
+        nodes: [...hub.state.nodes.values()].filter((node) => node.present).map((node) => ({
+          pin: node.pin,
+          name: node.name,
+          address: node.address,
+          port: node.port,
+        })),
+      };
     case "stats":
       return stats(hub);
+    case "ballots":
+      return {
+        op: "ballots",
+        ballots: openBallots(hub.state).map((ballot) => hub.ballotView(ballot)),
+      };
+    case "results":
+      return {
+        op: "results",
+        results: [...hub.state.ballots.values()].filter((ballot) => ballot.closed).map((ballot) =>
+          hub.decisionView(ballot)
+        ),
+      };
     case "setup":
       return await setup(caller, request.info);
     case "name":
@@ -69,7 +94,11 @@ export async function runService(
     case "receive":
       return await receive(hub, caller, request.target);
     case "vote":
-      return await vote(hub, caller, request.option);
+      return await vote(hub, caller, request.ballot, request.option);
+    case "propose":
+      return propose(hub, caller, request.proposal);
+    case "close":
+      return close(hub, caller, request.ballot);
   }
 }
 
@@ -101,7 +130,7 @@ async function rename(
   if (isErrorReply(answer)) return answer;
   const name = validateName(answer);
   if (isErrorReply(name)) return name;
-  hub.record({ type: "renamed", pin: caller.pin, name }, caller.pin);
+  hub.record({ type: "renamed", node: caller.node, name }, caller.node);
   return { op: "name", name };
 }
 
@@ -123,7 +152,7 @@ async function negotiate(
       return refuse("bad-request", "Cannot negotiate: answer grant or deny; nothing was stored");
     }
   }
-  if (grant) hub.record({ type: "info-stored", pin: caller.pin, info }, caller.pin);
+  if (grant) hub.record({ type: "info-stored", node: caller.node, info }, caller.node);
   return { op: "negotiate", stored: grant, info };
 }
 
@@ -142,58 +171,126 @@ async function receive(
     }
     target = parsed.target;
   }
-  const { nodes, stored } = hub.state;
+  const { nodes, stored, pins } = hub.state;
   if (target === "all") {
-    const infos = [...stored].map(([pin, info]) => ({
-      pin,
-      name: nodes.get(pin)?.name ?? "",
-      info,
-    }));
+    const infos = [...stored].map(([node, info]) => {
+      const record = nodes.get(node)!;
+      return { pin: record.pin, name: record.name, info };
+    });
     return { op: "receive", infos };
   }
-  const node = nodes.get(target);
-  if (!node) return refuse("unknown-pin", `Cannot receive: no connected node has PIN ${target}`);
-  const info = stored.get(target);
+  const node = pins.get(target);
+  const record = node === undefined ? undefined : nodes.get(node);
+  if (node === undefined || !record) {
+    return refuse("unknown-pin", `Cannot receive: no connected node has PIN ${target}`);
+  }
+  const info = stored.get(node);
   if (!info) {
     return refuse(
       "no-info",
-      `Cannot receive: node ${target} (${node.name}) has not let the hub store its info`,
+      `Cannot receive: node ${target} (${record.name}) has not let the hub store its info`,
     );
   }
-  return { op: "receive", infos: [{ pin: target, name: node.name, info }] };
+  return { op: "receive", infos: [{ pin: target, name: record.name, info }] };
 }
 
 async function vote(
   hub: Hub,
   caller: Caller,
-  given: string | undefined,
+  givenBallot: number | undefined,
+  givenOption: string | undefined,
 ): Promise<Reply | ErrorReply> {
-  const { ballot } = hub.state;
-  const choice = given ?? await caller.ask({ ask: "vote", ...hub.openRound() });
-  if (isErrorReply(choice)) return choice;
-  const option = resolveOption(ballot, choice);
-  const refusal = checkVote(hub.state, caller.pin, option);
+  let ballotId = givenBallot;
+  if (ballotId === undefined) {
+    const open = openBallots(hub.state);
+    if (open.length === 0) return refuse("unknown-ballot", "Cannot vote: no ballot is open");
+    if (open.length > 1) {
+      return refuse(
+        "ambiguous-ballot",
+        `Cannot vote: ${open.length} ballots are open (${
+          open.map((ballot) => ballot.id).join(", ")
+        }); name one, e.g. vote ${open[0]!.id} A`,
+      );
+    }
+    ballotId = open[0]!.id;
+  }
+  const ballot = hub.state.ballots.get(ballotId);
+  let choice = givenOption;
+  if (choice === undefined && ballot && !ballot.closed) {
+    const answer = await caller.ask({ ask: "vote", ballot: hub.ballotView(ballot) });
+    if (isErrorReply(answer)) return answer;
+    choice = answer;
+  }
+  const option = ballot && choice !== undefined ? resolveOption(ballot.terms, choice) : undefined;
+  if (
+    ballot && !ballot.closed && option !== undefined && ballot.votes.get(caller.node) === option
+  ) {
+    // The same vote again (a node resending after a dropped connection): already counted.
+    const label = ballot.terms.options.find((candidate) => candidate.key === option)?.label ?? "";
+    return { op: "vote", ballot: ballotId, option, label, changed: false };
+  }
+  const refusal = checkVote(hub.state, ballotId, caller.node, option);
   if (refusal) {
-    const message = refusal.code === "unknown-option"
+    const message = refusal.code === "unknown-option" && choice !== undefined
       ? `${refusal.message}; "${choice.slice(0, 40)}" is not an option`
       : refusal.message;
     return refuse(refusal.code, message);
   }
-  const round = hub.state.round;
-  hub.record({ type: "voted", pin: caller.pin, round, option: option! }, caller.pin);
-  const label = ballot.options.find((candidate) => candidate.key === option)?.label ?? "";
-  return { op: "vote", round, option: option!, label };
+  const { terms } = ballot!;
+  const changed = ballot!.votes.has(caller.node);
+  if (terms.anonymous) {
+    // Who voted and what was chosen are recorded apart: the tally keeps no link.
+    hub.record({ type: "participated", ballot: ballotId, node: caller.node }, caller.node);
+    hub.record({ type: "voted", ballot: ballotId, node: null, option: option! }, caller.node);
+  } else {
+    hub.record(
+      { type: "voted", ballot: ballotId, node: caller.node, option: option! },
+      caller.node,
+    );
+  }
+  const label = terms.options.find((candidate) => candidate.key === option)?.label ?? "";
+  return { op: "vote", ballot: ballotId, option: option!, label, changed };
+}
+
+function propose(hub: Hub, caller: Caller, proposal: ProposalInput): Reply | ErrorReply {
+  if (!hub.allowPropose) {
+    return refuse(
+      "not-allowed",
+      "Cannot propose: this hub does not let nodes open ballots (see --allow-propose)",
+    );
+  }
+  try {
+    const terms = buildTerms({ ...proposal, repeat: false }, hub.now());
+    return { op: "propose", ballot: hub.openBallot(terms, caller.node) };
+  } catch (error) {
+    return refuse("invalid-proposal", (error as Error).message);
+  }
+}
+
+function close(hub: Hub, caller: Caller, ballotId: number): Reply | ErrorReply {
+  const ballot = hub.state.ballots.get(ballotId);
+  if (ballot && !ballot.closed && ballot.proposer !== caller.node) {
+    return refuse("not-allowed", `Cannot close: ballot ${ballotId} was not proposed by you`);
+  }
+  const result = hub.closeBallot(ballotId, "proposer");
+  return isErrorReply(result) ? result : { op: "close", result };
 }
 
 function stats(hub: Hub): Reply {
-  const open = {
-    ...hub.openRound(),
-    counts: { ...hub.state.counts },
-    connected: hub.state.nodes.size,
-  };
+  const ballots: BallotStats[] = openBallots(hub.state).map((ballot) => {
+    const hidden = ballot.terms.hideResults;
+    const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
+    return {
+      ...hub.ballotView(ballot),
+      counts: hidden ? null : { ...ballot.counts },
+      voted: hidden ? null : voted,
+      electorateSize: electorateSize(hub.state, ballot),
+    };
+  });
+  const closed = [...hub.state.ballots.values()].filter((ballot) => ballot.closed);
   return {
     op: "stats",
-    open,
-    decided: hub.state.decided.map((decision) => hub.describeDecision(decision)),
+    ballots,
+    decided: closed.slice(-STATS_DECIDED).map((ballot) => hub.decisionView(ballot)),
   };
 }

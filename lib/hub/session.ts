@@ -22,7 +22,8 @@ import {
 } from "../protocol/messages.ts";
 import { parseTextCommand } from "../protocol/text_dialect.ts";
 import { validateName } from "../protocol/validate.ts";
-import type { Hub, Member } from "./hub.ts";
+import type { Admission, Hub, Member } from "./hub.ts";
+import { openBallots } from "../election/state.ts";
 import { Outbox } from "./outbox.ts";
 import { type Caller, runService } from "./services.ts";
 
@@ -59,8 +60,8 @@ const SERVICE_NAMES = new Set<string>(SERVICES.map((service) => service.name));
 export class Session implements Member, Caller {
   /** The dialect the peer speaks; text until it sends a JSON object. */
   dialect: Dialect = TEXT_DIALECT;
-  /** PIN once admitted, 0 before. */
-  pin = 0;
+  /** Node id once admitted, 0 before. */
+  node = 0;
   /** Node info declared with `setup`, not yet stored. */
   draftInfo: NodeInfo | undefined;
   readonly #hub: Hub;
@@ -127,13 +128,16 @@ export class Session implements Member, Caller {
       // An unexpected fault in one session must not reach the accept loop.
       reason = "dropped";
     } finally {
-      if (this.pin !== 0) this.#hub.depart(this.pin, reason);
+      if (this.node !== 0) this.#hub.disconnect(this.node, this, reason);
       await this.#outbox.drained();
       this.close();
     }
   }
 
-  /** Asks the gate question until it is answered right or the tries run out. */
+  /**
+   * Asks the gate question until it is answered right (or a resume token is
+   * accepted) or the tries run out.
+   */
   async #passGate(): Promise<boolean> {
     let triesLeft = this.#limits.gateTries;
     let decided = false;
@@ -141,10 +145,9 @@ export class Session implements Member, Caller {
     while (triesLeft > 0) {
       const item = await this.#lines.next();
       if (!item) return false;
-      let answer: string | ErrorReply | undefined;
-      let id: MessageId = null;
+      let attempt: GateAttempt;
       if (item.kind !== "line") {
-        answer = this.#unreadable(item);
+        attempt = { answer: this.#unreadable(item), id: null };
       } else if (!decided && item.text.trimStart().startsWith("{")) {
         decided = true;
         const switched = this.#switchToJson(item.text);
@@ -152,25 +155,26 @@ export class Session implements Member, Caller {
           askId = this.#askGate(triesLeft);
           continue;
         }
-        ({ answer, id } = switched);
+        attempt = switched;
       } else if (item.text.trim() === "") {
         continue;
       } else {
         decided = true;
-        ({ answer, id } = this.#readGateAnswer(item.text, askId));
+        attempt = this.#readGateAnswer(item.text, askId);
       }
-      if (typeof answer === "string" && this.#hub.gate.accepts(answer)) {
+      let answer = attempt.answer;
+      if (attempt.resume !== undefined) {
+        const resumed = this.#resume(attempt.resume);
+        if (resumed === true) return true;
+        answer = resumed;
+      } else if (typeof answer === "string" && this.#hub.gate.accepts(answer)) {
         this.#admit();
         return true;
       }
       triesLeft--;
       if (isErrorReply(answer)) {
-        this.send(
-          this.dialect.error(
-            id,
-            refuse(answer.code, `${answer.message}; ${triesLeftText(triesLeft)}`),
-          ),
-        );
+        const error = refuse(answer.code, `${answer.message}; ${triesLeftText(triesLeft)}`);
+        this.send(this.dialect.error(attempt.id, error));
       } else {
         const message = `Cannot join: that is not the answer; ${triesLeftText(triesLeft)}`;
         this.send(this.dialect.push({ event: "wrong-answer", triesLeft, message }));
@@ -186,8 +190,8 @@ export class Session implements Member, Caller {
     return false;
   }
 
-  /** Handles the first JSON line: the switch, and maybe an answer and name in it. */
-  #switchToJson(line: string): { answer: string | ErrorReply; id: MessageId } | undefined {
+  /** Handles the first JSON line: the switch, and maybe an answer, a name or a resume token in it. */
+  #switchToJson(line: string): GateAttempt | undefined {
     let hello: unknown;
     try {
       hello = JSON.parse(line);
@@ -207,7 +211,9 @@ export class Session implements Member, Caller {
       if (isErrorReply(name)) this.send(this.dialect.error(null, name));
       else this.#requestedName = name;
     }
-    if (Object.hasOwn(fields, "op")) return this.#readGateAnswer(line, "");
+    if (Object.hasOwn(fields, "op") || Object.hasOwn(fields, "resume")) {
+      return this.#readGateAnswer(line, "");
+    }
     if (!Object.hasOwn(fields, "answer")) return undefined;
     const answer = typeof fields.answer === "string"
       ? fields.answer
@@ -215,8 +221,12 @@ export class Session implements Member, Caller {
     return { answer, id: null };
   }
 
-  #readGateAnswer(line: string, askId: string): { answer: string | ErrorReply; id: MessageId } {
+  #readGateAnswer(line: string, askId: string): GateAttempt {
     if (this.dialect === TEXT_DIALECT) {
+      const resume = /^resume\s+(\S+)$/iu.exec(line.trim());
+      if (resume && !this.#hub.gate.accepts(line)) {
+        return { answer: "", id: null, resume: resume[1]! };
+      }
       const word = line.trim().split(/\s+/u)[0]!.toLowerCase();
       if (SERVICE_NAMES.has(word) && !this.#hub.gate.accepts(line)) {
         return {
@@ -229,6 +239,8 @@ export class Session implements Member, Caller {
       }
       return { answer: line, id: null };
     }
+    const resume = readResumeToken(line);
+    if (resume !== undefined) return { answer: "", id: null, resume };
     const message = parseJsonMessage(line);
     if (message.kind === "answer") return { answer: message.answer, id: askId };
     if (message.kind === "request") {
@@ -247,23 +259,35 @@ export class Session implements Member, Caller {
   }
 
   #admit(): void {
+    const admission = this.#hub.admit(this, this.#peer(), this.#requestedName);
+    this.#welcome(admission, false);
+  }
+
+  /** Takes a resume token: true when the node is back in, or why not. */
+  #resume(token: string): true | ErrorReply {
+    const admission = this.#hub.resume(this, token, this.#peer());
+    if (isErrorReply(admission)) return admission;
+    this.#welcome(admission, true);
+    return true;
+  }
+
+  #welcome(admission: Admission, resumed: boolean): void {
     this.#lines.maxLineBytes = this.#limits.maxLineBytes;
+    this.node = admission.node;
+    this.send(this.dialect.push({
+      event: "admitted",
+      pin: admission.pin,
+      name: admission.name,
+      token: admission.token,
+      resumed,
+      ballots: openBallots(this.#hub.state).map((ballot) => this.#hub.ballotView(ballot)),
+      services: SERVICES,
+    }));
+  }
+
+  #peer(): { address: string; port: number } {
     const addr = this.#conn.remoteAddr as Deno.NetAddr;
-    const { pin, name } = this.#hub.admit(
-      this,
-      { address: addr.hostname, port: addr.port },
-      this.#requestedName,
-    );
-    this.pin = pin;
-    this.send(
-      this.dialect.push({
-        event: "admitted",
-        pin,
-        name,
-        open: this.#hub.openRound(),
-        services: SERVICES,
-      }),
-    );
+    return { address: addr.hostname, port: addr.port };
   }
 
   /** Serves requests until the node exits or the connection ends. */
@@ -286,6 +310,7 @@ export class Session implements Member, Caller {
         }
         request = parsed;
       } else {
+        if (item.text.trim() === "") continue;
         const message = parseJsonMessage(item.text);
         id = message.id;
         if (message.kind === "invalid") {
@@ -303,12 +328,18 @@ export class Session implements Member, Caller {
         }
         request = message.request;
       }
-      const reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+      let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+      try {
+        // Acknowledge only what the journal holds.
+        await this.#hub.committed();
+      } catch (error) {
+        reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
+      }
       this.send(
         isErrorReply(reply) ? this.dialect.error(id, reply) : this.dialect.reply(id, reply),
       );
       if (request.op === "exit") return "exit";
-      if (request.op === "vote") this.#hub.settle();
+      if (!isErrorReply(reply) && reply.op === "vote") this.#hub.settle(reply.ballot);
     }
   }
 
@@ -324,22 +355,19 @@ export class Session implements Member, Caller {
       if (!item) return refuse("bad-request", "Connection closed before the answer");
       if (item.kind !== "line") return this.#unreadable(item);
       if (this.dialect === TEXT_DIALECT) return item.text;
+      if (item.text.trim() === "") continue;
       const message = parseJsonMessage(item.text);
-      if (message.kind === "answer") {
-        if (message.id === null || message.id === askId) return message.answer;
-        return refuse(
-          "bad-request",
-          `Cannot take answer: it is for ${String(message.id)}, the question is ${askId}`,
-        );
+      if (message.kind === "answer" && (message.id === null || message.id === askId)) {
+        return message.answer;
       }
-      if (message.kind === "invalid") return message.error;
-      // A request while a question is pending: refuse it and keep waiting.
-      this.send(
-        this.dialect.error(
-          message.id,
-          refuse("answer-pending", `Cannot run ${message.request.op}: answer ${askId} first`),
-        ),
-      );
+      // Anything else is refused on its own id, and the question stays open.
+      const error = message.kind === "invalid" ? message.error : message.kind === "answer"
+        ? refuse(
+          "bad-request",
+          `Cannot take answer: it is for ${String(message.id)}, the open question is ${askId}`,
+        )
+        : refuse("answer-pending", `Cannot run ${message.request.op}: answer ${askId} first`);
+      this.send(this.dialect.error(message.id, error));
     }
   }
 
@@ -357,4 +385,22 @@ function triesLeftText(triesLeft: number): string {
   return triesLeft === 0
     ? "no tries left"
     : `${triesLeft} ${triesLeft === 1 ? "try" : "tries"} left`;
+}
+
+/** One try at the gate: an answer (or a refusal of what was sent), maybe a resume token. */
+interface GateAttempt {
+  answer: string | ErrorReply;
+  /** Id to refuse with, in the JSON dialect. */
+  id: MessageId;
+  resume?: string;
+}
+
+/** The `resume` field of a JSON object line, if it has one. */
+function readResumeToken(line: string): string | undefined {
+  try {
+    const value = JSON.parse(line);
+    return typeof value?.resume === "string" ? value.resume : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -62,3 +62,12 @@ export class TimeoutError extends Error {
     this.name = "TimeoutError";
   }
 }
+
+/** The ballot waited on closed without a decision (a tie, a quorum not met, ...). */
+export class NoDecisionError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "NoDecisionError";
+  }
+}

@@ -1,12 +1,12 @@
 /**
  * A node's connection to a hub, speaking the JSON dialect: the greeting
  * check, the gate, requests matched to replies by id, the hub's questions,
- * and pushed events.
+ * pushed events, and coming back with the resume token when the connection
+ * drops (with growing pauses, within the hub's grace period).
  *
  * @module
  */
 
-import type { LineItem } from "../protocol/line_splitter.ts";
 import { LineSource } from "../protocol/line_source.ts";
 import {
   type Ask,
@@ -32,12 +32,18 @@ export interface ConnectOptions {
   port: number;
   /** Aborts connecting and the gate (for `--timeout`). */
   signal?: AbortSignal;
+  /**
+   * How long to keep trying to resume after the connection drops, in
+   * milliseconds; 0 never resumes.
+   * @default {30000}
+   */
+  resumeForMs?: number;
 }
 
 /** Options for {@linkcode HubClient.join}. */
 export interface JoinOptions {
   /** Name to show the others; the hub picks `node-PIN` when left out. */
-  name?: string;
+  name?: string | undefined;
   /**
    * Gives the answer to the gate question. Called again after a wrong answer
    * with the tries left; return `undefined` to give up.
@@ -51,10 +57,12 @@ export type Admission = Extract<Push, { event: "admitted" }>;
 /** Answers the hub's questions asked in the middle of a request (permission, for one). */
 export type AskHandler = (ask: Ask) => Promise<string>;
 
-type PendingRequest = { resolve(reply: Reply): void; reject(error: Error): void };
+type PendingRequest = { body: string; resolve(reply: Reply): void; reject(error: Error): void };
 
 /** Longest line the node accepts: a `discover` of thousands of nodes is long. */
 const MAX_LINE_BYTES = 16 * 1024 * 1024;
+/** Longest wait for the greeting of something that may not be a hub. */
+const GREETING_MS = 5000;
 
 /**
  * One connection to a hub.
@@ -70,23 +78,29 @@ const MAX_LINE_BYTES = 16 * 1024 * 1024;
 export class HubClient {
   /** Pushed events received since joining, oldest first. */
   readonly events: Push[] = [];
-  readonly #conn: Deno.Conn;
-  readonly #lines: LineSource;
+  readonly #host: string;
+  readonly #port: number;
+  readonly #resumeForMs: number;
+  #conn: Deno.Conn;
+  #lines: LineSource;
   readonly #encoder = new TextEncoder();
   readonly #pending = new Map<number, PendingRequest>();
   readonly #eventListeners = new Set<(push: Push) => void>();
+  readonly #resumeListeners = new Set<(admission: Admission) => void>();
+  readonly #closeListeners = new Set<() => void>();
   #nextId = 1;
   #askHandler: AskHandler = () => Promise.reject(new Error("no handler for the hub's question"));
   #closed = false;
   #loop: Promise<void> | undefined;
   #writeChain: Promise<void> = Promise.resolve();
+  #token: string | undefined;
 
-  private constructor(conn: Deno.Conn) {
+  private constructor(conn: Deno.Conn, options: ConnectOptions) {
     this.#conn = conn;
-    this.#lines = new LineSource(conn, {
-      maxLineBytes: MAX_LINE_BYTES,
-      readBufferBytes: 16 * 1024,
-    });
+    this.#lines = newLineSource(conn);
+    this.#host = options.host;
+    this.#port = options.port;
+    this.#resumeForMs = options.resumeForMs ?? 30_000;
   }
 
   /**
@@ -98,35 +112,12 @@ export class HubClient {
    * @throws {NotAHubError} When the peer does not greet like a hub.
    */
   static async connect(options: ConnectOptions): Promise<HubClient> {
-    let conn: Deno.Conn;
+    const conn = await dial(options.host, options.port);
+    const client = new HubClient(conn, options);
     try {
-      conn = await Deno.connect({ hostname: options.host, port: options.port });
-    } catch (error) {
-      throw new HubUnreachableError(
-        `Cannot reach a hub at ${options.host}:${options.port}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    const client = new HubClient(conn);
-    try {
-      // Something that is not a hub may never speak: give it a few seconds.
-      const greetingSignal = AbortSignal.any([
-        AbortSignal.timeout(5000),
-        ...(options.signal ? [options.signal] : []),
-      ]);
-      const greeting = await client.#nextLine(greetingSignal);
-      if (greeting === undefined || !greeting.startsWith(GREETING_PREFIX)) {
-        throw new NotAHubError(
-          `Cannot join ${options.host}:${options.port}: the program there is not a consensus hub`,
-        );
-      }
+      await client.#expectGreeting(options.signal);
     } catch (error) {
       client.close();
-      if (error instanceof TimeoutError && !options.signal?.aborted) {
-        throw new NotAHubError(
-          `Cannot join ${options.host}:${options.port}: the program there did not greet like a consensus hub`,
-        );
-      }
       throw error;
     }
     return client;
@@ -137,22 +128,11 @@ export class HubClient {
    *
    * @param options The name and the source of answers.
    * @param signal Bounds the wait.
-   * @returns What the hub said on admission (PIN, name, open round).
+   * @returns What the hub said on admission (PIN, name, token, open ballots).
    * @throws {GateRefusedError} When no answer is accepted.
    */
   async join(options: JoinOptions, signal?: AbortSignal): Promise<Admission> {
-    // The hub's first question comes in text: `? What has keys ...`.
-    let question = "";
-    for (;;) {
-      const line = await this.#nextLine(signal);
-      if (line === undefined) {
-        throw new ConnectionLostError("The hub closed the connection at the gate");
-      }
-      if (line.startsWith("? ")) {
-        question = line.slice(2);
-        break;
-      }
-    }
+    const question = await this.#expectGateQuestion(signal);
     let answer = await options.answer(question, 3);
     if (answer === undefined) {
       throw new GateRefusedError("Cannot join: no answer to the gate question");
@@ -160,37 +140,30 @@ export class HubClient {
     const hello: Record<string, string> = { answer };
     if (options.name !== undefined) hello.name = options.name;
     await this.#send(hello);
-    let lastRefusal = "";
+    let refused = false;
     for (;;) {
-      const line = await this.#nextLine(signal);
-      if (line === undefined) {
-        throw lastRefusal
-          ? new GateRefusedError(lastRefusal)
+      const message = await this.#nextObject(signal);
+      if (!message) {
+        throw refused
+          ? new GateRefusedError("Cannot join: the hub did not accept the gate answer")
           : new ConnectionLostError("The hub closed the connection at the gate");
       }
-      const message = parseObject(line);
-      if (!message) continue;
-      if (message.event === "admitted") {
-        this.#loop = this.#readLoop();
-        return message as unknown as Admission;
+      if (message.event === "admitted") return this.#admitted(message as unknown as Admission);
+      if (
+        message.ok === false && isObject(message.error) && message.error.code === "invalid-text"
+      ) {
+        throw new RequestRefusedError("invalid-text", String(message.error.message));
       }
-      if (message.event === "wrong-answer") lastRefusal = String(message.message);
-      if (message.ok === false && message.error && typeof message.error === "object") {
-        const error = message.error as { code?: string; message?: string };
-        if (error.code === "invalid-text") {
-          throw new RequestRefusedError(error.code, String(error.message));
-        }
-        lastRefusal = String(error.message);
-      }
+      if (message.event === "wrong-answer" || message.ok === false) refused = true;
       if (message.event === "bye") {
-        throw new GateRefusedError(lastRefusal || String(message.reason));
+        throw new GateRefusedError("Cannot join: the hub did not accept the gate answer");
       }
       if (message.ask === "gate") {
         answer = await options.answer(String(message.question), Number(message.triesLeft));
         if (answer === undefined) {
           this.close();
           throw new GateRefusedError(
-            lastRefusal
+            refused
               ? "Cannot join: the hub did not accept the gate answer"
               : "Cannot join: no answer to the gate question",
           );
@@ -201,22 +174,24 @@ export class HubClient {
   }
 
   /**
-   * Sends a request and waits for its reply.
+   * Sends a request and waits for its reply. A request in flight when the
+   * connection drops is sent again once the node has resumed.
    *
    * @param request The request.
    * @returns The reply.
    * @throws {RequestRefusedError} When the hub refuses it.
-   * @throws {ConnectionLostError} When the connection ends first.
+   * @throws {ConnectionLostError} When the connection ends for good first.
    */
-  request<R extends Reply>(request: Request & Record<string, unknown>): Promise<R> {
+  request<R extends Reply>(request: Request | Record<string, unknown>): Promise<R> {
     if (this.#closed) {
       return Promise.reject(new ConnectionLostError("The connection to the hub is closed"));
     }
     const id = this.#nextId++;
+    const body = JSON.stringify({ id, ...request });
     const reply = new Promise<Reply>((resolve, reject) =>
-      this.#pending.set(id, { resolve, reject })
+      this.#pending.set(id, { body, resolve, reject })
     );
-    this.#send({ id, ...request }).catch(() => {});
+    this.#write(body);
     return reply as Promise<R>;
   }
 
@@ -238,6 +213,18 @@ export class HubClient {
   onEvent(listener: (push: Push) => void): () => void {
     this.#eventListeners.add(listener);
     return () => this.#eventListeners.delete(listener);
+  }
+
+  /**
+   * Listens for the node coming back after a dropped connection (events
+   * pushed while it was away were missed: ask again what matters).
+   *
+   * @param listener Called with the new admission.
+   * @returns A function that stops listening.
+   */
+  onResume(listener: (admission: Admission) => void): () => void {
+    this.#resumeListeners.add(listener);
+    return () => this.#resumeListeners.delete(listener);
   }
 
   /**
@@ -274,7 +261,7 @@ export class HubClient {
     });
   }
 
-  /** Resolves when the connection has ended. */
+  /** Resolves when the connection has ended for good. */
   get closed(): Promise<void> {
     return this.#loop ?? Promise.resolve();
   }
@@ -283,15 +270,15 @@ export class HubClient {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.#conn.close();
-    } catch {
-      // Already closed by the hub.
-    }
+    closeQuietly(this.#conn);
     this.#failPending();
   }
 
-  readonly #closeListeners = new Set<() => void>();
+  #admitted(admission: Admission): Admission {
+    this.#token = admission.token;
+    this.#loop ??= this.#readLoop();
+    return admission;
+  }
 
   #onClose(listener: () => void): () => void {
     if (this.#closed) {
@@ -315,20 +302,64 @@ export class HubClient {
     try {
       for (;;) {
         const item = await this.#lines.next();
-        if (!item) break;
-        if (item.kind !== "line") continue;
-        const message = parseObject(item.text);
-        if (message) this.#dispatch(message);
+        if (item) {
+          if (item.kind !== "line") continue;
+          const message = parseObject(item.text);
+          if (message) this.#dispatch(message);
+          continue;
+        }
+        if (this.#closed || !await this.#resume()) break;
       }
     } finally {
       this.#closed = true;
-      try {
-        this.#conn.close();
-      } catch {
-        // Already closed.
-      }
+      closeQuietly(this.#conn);
       this.#failPending();
     }
+  }
+
+  /** Comes back with the resume token, pausing longer after each failure; false when it gives up. */
+  async #resume(): Promise<boolean> {
+    if (this.#token === undefined || this.#resumeForMs <= 0) return false;
+    const deadline = Date.now() + this.#resumeForMs;
+    let pause = 100;
+    while (!this.#closed && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 2000);
+      let conn: Deno.Conn;
+      try {
+        conn = await dial(this.#host, this.#port);
+      } catch {
+        continue;
+      }
+      if (this.#closed) {
+        closeQuietly(conn);
+        return false;
+      }
+      this.#conn = conn;
+      this.#lines = newLineSource(conn);
+      const signal = AbortSignal.timeout(GREETING_MS);
+      try {
+        await this.#expectGreeting(signal);
+        await this.#expectGateQuestion(signal);
+        await this.#send({ resume: this.#token });
+        for (;;) {
+          const message = await this.#nextObject(signal);
+          if (!message) break;
+          if (message.event === "admitted") {
+            const admission = message as unknown as Admission;
+            for (const pending of this.#pending.values()) this.#write(pending.body);
+            for (const listener of [...this.#resumeListeners]) listener(admission);
+            return true;
+          }
+          // The hub no longer knows the token: joining again is the user's call.
+          if (message.ok === false) return false;
+        }
+      } catch {
+        // Not ready yet (a hub that is starting again): try once more.
+      }
+      closeQuietly(conn);
+    }
+    return false;
   }
 
   #dispatch(message: Record<string, unknown>): void {
@@ -354,56 +385,129 @@ export class HubClient {
         const { id: _id, ok: _ok, ...reply } = message;
         pending.resolve(reply as unknown as Reply);
       } else {
-        const error = (message.error ?? {}) as { code?: string; message?: string };
+        const error = isObject(message.error) ? message.error : {};
         pending.reject(new RequestRefusedError(String(error.code), String(error.message)));
       }
     }
   }
 
-  /** Reads one line before the read loop runs (greeting and gate). */
-  async #nextLine(signal?: AbortSignal): Promise<string | undefined> {
-    let item: LineItem | undefined;
-    if (!signal) {
-      item = await this.#lines.next();
-    } else {
-      signal.throwIfAborted?.();
-      let onAbort: () => void = () => {};
-      const aborted = new Promise<never>((_, reject) => {
-        onAbort = () => reject(new TimeoutError("Timed out waiting for the hub"));
-        signal.addEventListener("abort", onAbort, { once: true });
-      });
-      try {
-        item = await Promise.race([this.#lines.next(), aborted]);
-      } catch (error) {
-        this.close();
-        throw error instanceof TimeoutError
-          ? error
-          : new TimeoutError("Timed out waiting for the hub");
-      } finally {
-        signal.removeEventListener("abort", onAbort);
-      }
+  async #expectGreeting(signal?: AbortSignal): Promise<void> {
+    // Something that is not a hub may never speak: give it a few seconds.
+    const greetingSignal = AbortSignal.any([
+      AbortSignal.timeout(GREETING_MS),
+      ...(signal ? [signal] : []),
+    ]);
+    let greeting: string | undefined;
+    try {
+      greeting = await this.#nextLine(greetingSignal);
+    } catch (error) {
+      if (error instanceof TimeoutError && !signal?.aborted) greeting = undefined;
+      else throw error;
     }
-    if (!item) return undefined;
-    return item.kind === "line" ? item.text : "";
+    if (greeting === undefined || !greeting.startsWith(GREETING_PREFIX)) {
+      throw new NotAHubError(
+        `Cannot join ${this.#host}:${this.#port}: the program there is not a consensus hub`,
+      );
+    }
+  }
+
+  /** The hub's first question comes in text: `? What has keys ...`. */
+  async #expectGateQuestion(signal?: AbortSignal): Promise<string> {
+    for (;;) {
+      const line = await this.#nextLine(signal);
+      if (line === undefined) {
+        throw new ConnectionLostError("The hub closed the connection at the gate");
+      }
+      if (line.startsWith("? ")) return line.slice(2);
+    }
+  }
+
+  async #nextObject(signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    for (;;) {
+      const line = await this.#nextLine(signal);
+      if (line === undefined) return undefined;
+      const message = parseObject(line);
+      if (message) return message;
+    }
+  }
+
+  /** Reads one line outside the read loop (greeting and gate). */
+  async #nextLine(signal?: AbortSignal): Promise<string | undefined> {
+    const lines = this.#lines;
+    if (!signal) {
+      const item = await lines.next();
+      return item === undefined ? undefined : item.kind === "line" ? item.text : "";
+    }
+    signal.throwIfAborted?.();
+    let onAbort: () => void = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(new TimeoutError("Timed out waiting for the hub"));
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      const item = await Promise.race([lines.next(), aborted]);
+      return item === undefined ? undefined : item.kind === "line" ? item.text : "";
+    } catch (error) {
+      closeQuietly(this.#conn);
+      throw error instanceof TimeoutError
+        ? error
+        : new TimeoutError("Timed out waiting for the hub");
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+  }
+
+  #send(message: Record<string, unknown>): Promise<void> {
+    return this.#write(JSON.stringify(message));
   }
 
   /** One writer: writes are chained so that lines never interleave. */
-  #send(message: Record<string, unknown>): Promise<void> {
-    const bytes = this.#encoder.encode(`${JSON.stringify(message)}\n`);
+  #write(body: string): Promise<void> {
+    const bytes = this.#encoder.encode(`${body}\n`);
     this.#writeChain = this.#writeChain.then(async () => {
+      const conn = this.#conn;
       let offset = 0;
-      while (offset < bytes.length) offset += await this.#conn.write(bytes.subarray(offset));
+      while (offset < bytes.length) offset += await conn.write(bytes.subarray(offset));
     }).catch(() => {
-      // A failed write means the hub is gone; the read loop reports it.
+      // A failed write means the hub is gone; the read loop resumes or reports it.
     });
     return this.#writeChain;
   }
 }
 
+async function dial(host: string, port: number): Promise<Deno.Conn> {
+  try {
+    return await Deno.connect({ hostname: host, port });
+  } catch (error) {
+    throw new HubUnreachableError(
+      `Cannot reach a hub at ${host}:${port}: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}
+
+function newLineSource(conn: Deno.Conn): LineSource {
+  return new LineSource(conn, { maxLineBytes: MAX_LINE_BYTES, readBufferBytes: 16 * 1024 });
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function parseObject(line: string): Record<string, unknown> | undefined {
   try {
     const value = JSON.parse(line);
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+    return isObject(value) ? value : undefined;
   } catch {
     return undefined;
   }

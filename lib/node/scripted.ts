@@ -1,17 +1,18 @@
 /**
  * The scripted node: does what its flags say, in a fixed order, prints the
- * outcome (for people or as one JSON object), and never prompts.
+ * outcome (for people or as one JSON object), and never prompts. When the
+ * connection drops it resumes by itself and carries on.
  *
  * @module
  */
 
 import type { NodeInfo } from "../election/events.ts";
-import type { Push, Reply } from "../protocol/messages.ts";
-import { formatTextPush, formatTextReply } from "../protocol/text_dialect.ts";
+import type { DecisionView, Push, Reply } from "../protocol/messages.ts";
+import { describeDecision, formatTextPush, formatTextReply } from "../protocol/text_dialect.ts";
 import { escapeForTerminal } from "../protocol/text_safety.ts";
 import type { Output } from "../cli/runtime.ts";
 import { type Admission, HubClient } from "./hub_client.ts";
-import { TimeoutError } from "./errors.ts";
+import { NoDecisionError, TimeoutError } from "./errors.ts";
 
 /** What a scripted run does; each action runs when its field is set. */
 export interface ScriptedPlan {
@@ -26,8 +27,10 @@ export interface ScriptedPlan {
   negotiate?: "grant" | "deny";
   discover?: boolean;
   receive?: number | "all";
+  /** Ballot to vote on (needed when several are open). */
+  ballot?: number;
   vote?: string;
-  /** Wait for the consensus of the round voted in (or the next one). */
+  /** Wait for the outcome of the ballot voted on (or of the next ballot to close). */
   wait?: boolean;
   stats?: boolean;
   /** Print pushed events until the hub closes or the time runs out. */
@@ -38,7 +41,7 @@ export interface ScriptedPlan {
   json: boolean;
 }
 
-type ConsensusPush = Extract<Push, { event: "consensus" }>;
+type Closing = Extract<Push, { event: "consensus" | "closed" }>;
 
 /**
  * Runs a plan against a hub.
@@ -61,13 +64,12 @@ export async function runScripted(
   };
   const client = await HubClient.connect({ host: plan.host, port: plan.port, signal });
   try {
-    const joinOptions: Parameters<HubClient["join"]>[0] = {
+    const admission: Admission = await client.join({
+      name: plan.name,
       // A script's answer is given once: a second try would send the same words.
       answer: (_question, triesLeft) => Promise.resolve(triesLeft === 3 ? plan.answer : undefined),
-    };
-    if (plan.name !== undefined) joinOptions.name = plan.name;
-    const admission: Admission = await client.join(joinOptions, signal);
-    Object.assign(result, { pin: admission.pin, name: admission.name, round: admission.open });
+    }, signal);
+    Object.assign(result, { pin: admission.pin, name: admission.name, ballots: admission.ballots });
     say(
       `joined ${plan.host}:${plan.port} as ${
         escapeForTerminal(admission.name)
@@ -76,11 +78,11 @@ export async function runScripted(
     client.onAsk((ask) =>
       Promise.resolve(ask.ask === "permission" ? plan.negotiate ?? "deny" : "")
     );
+    client.onResume((again) =>
+      say(`resumed as ${escapeForTerminal(again.name)} (PIN ${again.pin})`)
+    );
 
-    const run = async <R extends Reply>(
-      key: string,
-      request: Parameters<HubClient["request"]>[0],
-    ) => {
+    const run = async <R extends Reply>(key: string, request: Record<string, unknown>) => {
       const reply = await bounded(client.request<R>(request), signal);
       const { op: _op, ...fields } = reply;
       result[key] = fields;
@@ -92,26 +94,27 @@ export async function runScripted(
     if (plan.negotiate) await run("negotiate", { op: "negotiate" });
     if (plan.discover) await run("discover", { op: "discover" });
     if (plan.receive !== undefined) await run("receive", { op: "receive", pin: plan.receive });
-    let waitRound = admission.open.round;
+    let waitBallot = plan.ballot;
     if (plan.vote !== undefined) {
-      const reply = await run<Extract<Reply, { op: "vote" }>>("vote", {
-        op: "vote",
-        option: plan.vote,
-      });
-      waitRound = reply.round;
+      const request: Record<string, unknown> = { op: "vote", option: plan.vote };
+      if (plan.ballot !== undefined) request.ballot = plan.ballot;
+      const reply = await run<Extract<Reply, { op: "vote" }>>("vote", request);
+      waitBallot = reply.ballot;
     }
     if (plan.wait) {
-      const consensus = await client.waitForEvent(
-        (push): push is ConsensusPush => push.event === "consensus" && push.round >= waitRound,
-        signal,
-      ).catch((error) => {
-        throw error instanceof TimeoutError
-          ? new TimeoutError(`No consensus in round ${waitRound} within ${plan.timeoutMs / 1000} s`)
-          : error;
-      });
-      const { event: _event, ...fields } = consensus;
-      result.consensus = fields;
-      say(formatTextPush(consensus).slice(2));
+      const closing = await waitForClosing(client, waitBallot, signal, plan.timeoutMs);
+      result[closing.option === null ? "closed" : "consensus"] = closing;
+      say(
+        closing.option === null
+          ? describeDecision(closing)
+          : `consensus ${describeDecision(closing)}`,
+      );
+      if (closing.option === null) {
+        if (plan.json) output.out(JSON.stringify(result));
+        throw new NoDecisionError(
+          `Ballot ${closing.ballot} closed without a decision: ${closing.reason}`,
+        );
+      }
     }
     if (plan.stats) await run("stats", { op: "stats" });
     if (plan.follow) await follow(client, plan, output, signal, stop);
@@ -119,6 +122,46 @@ export async function runScripted(
     await bounded(client.request({ op: "exit" }), AbortSignal.timeout(2000)).catch(() => {});
   } finally {
     client.close();
+  }
+}
+
+/**
+ * Waits for a ballot to close. Events pushed while the node was away are
+ * missed, so after a resume it asks for the results.
+ */
+async function waitForClosing(
+  client: HubClient,
+  ballot: number | undefined,
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<DecisionView> {
+  const matches = (view: { ballot: number }) => ballot === undefined || view.ballot === ballot;
+  const pushed = client.waitForEvent(
+    (push): push is Closing =>
+      (push.event === "consensus" || push.event === "closed") && matches(push),
+    signal,
+  ).then(({ event: _event, ...view }) => view as DecisionView);
+  let unlisten = () => {};
+  const afterResume = new Promise<DecisionView>((resolve) => {
+    unlisten = client.onResume(() => {
+      client.request<Extract<Reply, { op: "results" }>>({ op: "results" }).then((reply) => {
+        const found = ballot === undefined ? undefined : reply.results.find(matches);
+        if (found) resolve(found);
+      }, () => {});
+    });
+  });
+  try {
+    return await Promise.race([pushed, afterResume]);
+  } catch (error) {
+    throw error instanceof TimeoutError
+      ? new TimeoutError(
+        `No decision${ballot === undefined ? "" : ` on ballot ${ballot}`} within ${
+          timeoutMs / 1000
+        } s`,
+      )
+      : error;
+  } finally {
+    unlisten();
   }
 }
 

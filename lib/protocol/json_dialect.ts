@@ -19,6 +19,7 @@ import {
   SERVICES,
 } from "./messages.ts";
 import { validateInfo } from "./validate.ts";
+import type { ProposalInput } from "../election/proposal.ts";
 
 /** A request or answer id: what the peer chose, echoed back as it was. */
 export type MessageId = string | number | null;
@@ -101,6 +102,8 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
     case "help":
     case "discover":
     case "stats":
+    case "ballots":
+    case "results":
     case "exit":
       return { kind: "request", id, request: { op: service } };
     case "name": {
@@ -148,14 +151,63 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
       return invalid(id, "bad-request", 'Cannot receive: pin must be a whole number or "all"');
     }
     case "vote": {
-      const option = message.option;
-      if (option === undefined) return { kind: "request", id, request: { op: "vote" } };
-      if (typeof option !== "string") {
+      const { option, ballot } = message;
+      if (option !== undefined && typeof option !== "string") {
         return invalid(id, "bad-request", "Cannot vote: option must be a string");
       }
-      return { kind: "request", id, request: { op: "vote", option } };
+      if (ballot !== undefined && !isBallotId(ballot)) {
+        return invalid(id, "bad-request", "Cannot vote: ballot must be a whole number");
+      }
+      const request: Request = { op: "vote" };
+      if (ballot !== undefined) request.ballot = ballot as number;
+      if (option !== undefined) request.option = option;
+      return { kind: "request", id, request };
     }
+    case "close":
+      if (!isBallotId(message.ballot)) {
+        return invalid(id, "bad-request", "Cannot close: ballot must be a whole number");
+      }
+      return { kind: "request", id, request: { op: "close", ballot: message.ballot as number } };
+    case "propose":
+      return decodeProposal(id, message);
   }
+}
+
+function isBallotId(value: unknown): boolean {
+  return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
+}
+
+/** Reads a `propose` request: question and options required, the rest optional. */
+function decodeProposal(id: MessageId, message: Record<string, unknown>): JsonMessage {
+  const { question, options } = message;
+  if (
+    typeof question !== "string" || !Array.isArray(options) ||
+    !options.every((o) => typeof o === "string")
+  ) {
+    return invalid(
+      id,
+      "bad-request",
+      "Cannot propose: question must be a string and options an array of strings",
+    );
+  }
+  const proposal: ProposalInput = { question, options: options as string[] };
+  for (const field of ["rule", "deadline", "electorate"] as const) {
+    const value = message[field];
+    if (value === undefined) continue;
+    if (typeof value !== "string") {
+      return invalid(id, "bad-request", `Cannot propose: ${field} must be a string`);
+    }
+    proposal[field] = value;
+  }
+  for (const field of ["allowChange", "hideResults", "anonymous"] as const) {
+    const value = message[field];
+    if (value === undefined) continue;
+    if (typeof value !== "boolean") {
+      return invalid(id, "bad-request", `Cannot propose: ${field} must be true or false`);
+    }
+    proposal[field] = value;
+  }
+  return { kind: "request", id, request: { op: "propose", proposal } };
 }
 
 /** Reads the three lists, or says which one is malformed; `undefined` when none is given. */

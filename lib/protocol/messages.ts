@@ -6,7 +6,14 @@
  * @module
  */
 
-import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
+import type {
+  BallotOption,
+  CloseCause,
+  ElectorateMode,
+  NodeInfo,
+  VoteCounts,
+} from "../election/events.ts";
+import type { ProposalInput } from "../election/proposal.ts";
 
 /** Version of the wire protocol, announced in the greeting line. */
 export const PROTOCOL_VERSION = 1;
@@ -27,6 +34,10 @@ export type ServiceName =
   | "receive"
   | "vote"
   | "stats"
+  | "ballots"
+  | "results"
+  | "propose"
+  | "close"
   | "exit";
 
 /** How a service is used, for menus and `help`. */
@@ -39,7 +50,7 @@ export interface ServiceHelp {
   summary: string;
 }
 
-/** The menu, in the report's order (plus `name` and `help`). */
+/** The menu, in the report's order, then what came after it. */
 export const SERVICES: readonly ServiceHelp[] = [
   {
     name: "setup",
@@ -53,8 +64,16 @@ export const SERVICES: readonly ServiceHelp[] = [
     summary: "let the hub store your node info, with your permission",
   },
   { name: "receive", usage: "receive PIN|all", summary: "get stored node info" },
-  { name: "vote", usage: "vote OPTION", summary: "vote in the open round" },
-  { name: "stats", usage: "stats", summary: "votes per option, open and decided rounds" },
+  { name: "vote", usage: "vote [BALLOT] OPTION", summary: "vote on an open ballot" },
+  { name: "stats", usage: "stats", summary: "votes per option of open ballots, and decided ones" },
+  { name: "ballots", usage: "ballots", summary: "list the open ballots and their rules" },
+  { name: "results", usage: "results", summary: "every closed ballot, with its numbers" },
+  {
+    name: "propose",
+    usage: "propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]",
+    summary: "open a ballot (when the hub allows it)",
+  },
+  { name: "close", usage: "close BALLOT", summary: "close a ballot you proposed" },
   { name: "name", usage: "name NAME", summary: "choose the name others see" },
   { name: "help", usage: "help", summary: "this menu" },
   { name: "exit", usage: "exit", summary: "leave" },
@@ -71,18 +90,22 @@ export type Request =
   | { op: "help" }
   | { op: "discover" }
   | { op: "stats" }
+  | { op: "ballots" }
+  | { op: "results" }
   | { op: "exit" }
   | { op: "setup"; info?: NodeInfo }
   | { op: "name"; name?: string }
   | { op: "negotiate"; grant?: boolean; info?: NodeInfo }
   | { op: "receive"; target?: number | "all" }
-  | { op: "vote"; option?: string };
+  | { op: "vote"; ballot?: number; option?: string }
+  | { op: "propose"; proposal: ProposalInput }
+  | { op: "close"; ballot: number };
 
 /** A question the hub asks and waits for; the answer is one line or value. */
 export type Ask =
   | { ask: "gate"; question: string; triesLeft: number }
   | { ask: "permission"; info: NodeInfo }
-  | { ask: "vote"; round: number; question: string; options: BallotOption[] }
+  | { ask: "vote"; ballot: BallotView }
   | { ask: "receive" }
   | { ask: "name" }
   | { ask: InfoField };
@@ -102,21 +125,43 @@ export interface StoredInfoView {
   info: NodeInfo;
 }
 
-/** The open round. */
-export interface RoundView {
-  round: number;
+/** A ballot, as nodes see it. */
+export interface BallotView {
+  ballot: number;
   question: string;
   options: BallotOption[];
+  rule: string;
+  electorate: ElectorateMode;
+  /** Closing time, ISO 8601, or `null`. */
+  deadline: string | null;
+  allowChange: boolean;
+  hideResults: boolean;
+  anonymous: boolean;
+  repeat: boolean;
+  /** PIN of the node that proposed it, `null` for the operator (or a proposer gone). */
+  proposer: number | null;
 }
 
-/** A decided round, as `stats` and the consensus push show it. */
+/** An open ballot with its count so far (`null` while results are hidden). */
+export interface BallotStats extends BallotView {
+  counts: VoteCounts | null;
+  /** Votes cast so far (`null` while results are hidden). */
+  voted: number | null;
+  /** Size of its electorate now. */
+  electorateSize: number;
+}
+
+/** A closed ballot, as `results`, `stats` and the closing push show it. */
 export interface DecisionView {
-  round: number;
-  option: string;
-  label: string;
+  ballot: number;
+  question: string;
+  /** The winning option, or `null` when nothing was decided. */
+  option: string | null;
+  label: string | null;
   counts: VoteCounts;
-  connected: number;
+  electorate: number;
   reason: string;
+  cause: CloseCause;
 }
 
 /** A successful reply, by service. */
@@ -127,12 +172,12 @@ export type Reply =
   | { op: "discover"; nodes: NodeView[] }
   | { op: "negotiate"; stored: boolean; info: NodeInfo }
   | { op: "receive"; infos: StoredInfoView[] }
-  | { op: "vote"; round: number; option: string; label: string }
-  | {
-    op: "stats";
-    open: RoundView & { counts: VoteCounts; connected: number };
-    decided: DecisionView[];
-  }
+  | { op: "vote"; ballot: number; option: string; label: string; changed: boolean }
+  | { op: "stats"; ballots: BallotStats[]; decided: DecisionView[] }
+  | { op: "ballots"; ballots: BallotView[] }
+  | { op: "results"; results: DecisionView[] }
+  | { op: "propose"; ballot: BallotView }
+  | { op: "close"; result: DecisionView }
   | { op: "exit" };
 
 /** Every error code the hub sends; PROTOCOL.md explains each. */
@@ -145,10 +190,19 @@ export type ErrorCode =
   | "wrong-answer"
   | "unknown-option"
   | "already-voted"
+  | "unknown-ballot"
+  | "ambiguous-ballot"
+  | "ballot-closed"
+  | "not-in-electorate"
+  | "invalid-proposal"
+  | "not-allowed"
   | "unknown-pin"
   | "no-info"
   | "invalid-text"
-  | "answer-pending";
+  | "answer-pending"
+  | "bad-token"
+  | "token-expired"
+  | "unavailable";
 
 /** A request or answer the hub refused. */
 export interface ErrorReply {
@@ -162,17 +216,22 @@ export type Push =
     event: "admitted";
     pin: number;
     name: string;
-    open: RoundView;
+    /** Secret to come back as the same node after a dropped connection. */
+    token: string;
+    resumed: boolean;
+    ballots: BallotView[];
     services: readonly ServiceHelp[];
   }
   | { event: "wrong-answer"; triesLeft: number; message: string }
   | { event: "bye"; reason: string }
   | { event: "joined"; pin: number; name: string; address: string; port: number }
-  | { event: "left"; pin: number; name: string; reason: "exit" | "dropped" }
+  | { event: "resumed"; pin: number; name: string }
+  | { event: "left"; pin: number; name: string; reason: "exit" | "dropped" | "expired" }
   | { event: "renamed"; pin: number; name: string; previous: string }
   | { event: "stored"; pin: number; name: string }
+  | ({ event: "ballot" } & BallotView)
   | ({ event: "consensus" } & DecisionView)
-  | ({ event: "round" } & RoundView);
+  | ({ event: "closed" } & DecisionView);
 
 /**
  * Makes an {@linkcode ErrorReply}.

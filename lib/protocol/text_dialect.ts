@@ -13,9 +13,12 @@
  */
 
 import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
-import { formatPercent } from "../election/seed_rule.ts";
+import type { ProposalInput } from "../election/proposal.ts";
+import { formatPercent } from "../election/percent.ts";
 import {
   type Ask,
+  type BallotView,
+  type DecisionView,
   type ErrorReply,
   INFO_FIELDS,
   type InfoField,
@@ -51,6 +54,8 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
     case "help":
     case "discover":
     case "stats":
+    case "ballots":
+    case "results":
     case "exit":
       if (argument !== "") {
         return refuse("bad-request", `Cannot run ${command}: it takes no arguments`);
@@ -78,7 +83,15 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
         refuse("bad-request", `Cannot receive: give a PIN or all, not "${safe(argument)}"`);
     }
     case "vote":
-      return argument === "" ? { op: "vote" } : { op: "vote", option: argument };
+      return parseVoteArguments(rest);
+    case "propose":
+      return parseProposal(trimmed.slice(word.length));
+    case "close": {
+      if (!/^\d{1,9}$/u.test(argument)) {
+        return refuse("bad-request", "Cannot close: give the ballot's number, e.g. close 2");
+      }
+      return { op: "close", ballot: Number(argument) };
+    }
     default:
       return refuse(
         "unknown-command",
@@ -113,6 +126,77 @@ export function parseReceiveTarget(answer: string): Request | undefined {
   return undefined;
 }
 
+/** `vote A`, `vote 3 A` (ballot 3), `vote 3` (ballot 3, option asked), `vote` (asked). */
+function parseVoteArguments(tokens: string[]): Request {
+  if (tokens.length === 0) return { op: "vote" };
+  const [first = "", ...rest] = tokens;
+  if (/^\d{1,9}$/u.test(first)) {
+    const ballot = Number(first);
+    return rest.length === 0
+      ? { op: "vote", ballot }
+      : { op: "vote", ballot, option: rest.join(" ") };
+  }
+  return { op: "vote", option: tokens.join(" ") };
+}
+
+/** Flags of `propose`, as typed in its fifth field. */
+const PROPOSAL_FLAGS: Record<string, (input: ProposalInput) => void> = {
+  frozen: (input) => input.electorate = "frozen",
+  live: (input) => input.electorate = "live",
+  change: (input) => input.allowChange = true,
+  hidden: (input) => input.hideResults = true,
+  anonymous: (input) => input.anonymous = true,
+};
+
+/**
+ * Reads `propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]`.
+ *
+ * @param text Everything after the word `propose`.
+ * @returns The request, or why it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(parseProposal(" Lunch? | pizza, soup | majority | 10m | frozen"), {
+ *   op: "propose",
+ *   proposal: {
+ *     question: "Lunch?",
+ *     options: ["pizza", "soup"],
+ *     rule: "majority",
+ *     deadline: "10m",
+ *     electorate: "frozen",
+ *   },
+ * });
+ * ```
+ */
+export function parseProposal(text: string): Request | ErrorReply {
+  const fields = text.split("|").map((field) => field.trim());
+  const [question = "", options = "", rule = "", deadline = "", flags = ""] = fields;
+  if (fields.length > 5 || question === "" || options === "") {
+    return refuse(
+      "bad-request",
+      "Cannot propose: write propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]",
+    );
+  }
+  const proposal: ProposalInput = {
+    question,
+    options: options.split(",").map((option) => option.trim()),
+  };
+  if (rule !== "") proposal.rule = rule;
+  if (deadline !== "") proposal.deadline = deadline;
+  for (const flag of splitWords(flags.toLowerCase())) {
+    const apply = PROPOSAL_FLAGS[flag];
+    if (!apply) {
+      return refuse(
+        "bad-request",
+        `Cannot propose: unknown flag "${safe(flag)}"; use frozen, change, hidden or anonymous`,
+      );
+    }
+    apply(proposal);
+  }
+  return { op: "propose", proposal };
+}
+
 function parseSetupArguments(tokens: string[]): Request | ErrorReply {
   const lists: Partial<Record<InfoField, string[]>> = {};
   for (const token of tokens) {
@@ -125,7 +209,7 @@ function parseSetupArguments(tokens: string[]): Request | ErrorReply {
         `Cannot set up: "${safe(token)}" is not services=, capabilities= or constraints=`,
       );
     }
-    lists[field] = [...(lists[field] ?? []), ...splitWords(token.slice(equals + 1))];
+    lists[field] = [...(lists[field] ?? []), ...parseWordsAnswer(token.slice(equals + 1))];
   }
   const info = validateInfo(lists);
   return "code" in info ? info : { op: "setup", info };
@@ -166,26 +250,42 @@ export function formatTextReply(reply: Reply): string {
       );
     case "vote":
       return lines(
-        `ok vote ${reply.option} (${safe(reply.label)}) recorded in round ${reply.round}`,
+        `ok vote ${reply.option} (${safe(reply.label)}) ${
+          reply.changed ? "changed" : "recorded"
+        } on ballot ${reply.ballot}`,
       );
     case "stats": {
-      const open = reply.open;
-      const total = sum(open.counts);
-      const rows = countRows(open.options, open.counts);
-      for (const decision of reply.decided) {
+      const rows: string[] = [];
+      for (const ballot of reply.ballots) {
+        const votes = ballot.voted === null
+          ? "results hidden until it closes"
+          : plural(ballot.voted, "vote");
         rows.push(
-          `round ${decision.round} decided ${decision.option} (${safe(decision.label)}): ${
-            safe(decision.reason)
-          }`,
+          `ballot ${ballot.ballot}: ${
+            safe(ballot.question)
+          } (rule ${ballot.rule}, ${votes}, ${ballot.electorateSize} in the electorate)`,
         );
+        if (ballot.counts) rows.push(...countRows(ballot.options, ballot.counts));
       }
+      for (const decision of reply.decided) rows.push(describeDecision(decision));
       return lines(
-        `ok stats round ${open.round}: ${plural(total, "vote")}, ${open.connected} connected; ${
-          plural(rows.length, "row")
-        }`,
+        `ok stats: ${
+          plural(reply.ballots.length, "open ballot")
+        }, ${reply.decided.length} closed shown; ${plural(rows.length, "row")}`,
         rows,
       );
     }
+    case "ballots":
+      return lines(`ok ballots: ${reply.ballots.length} open`, reply.ballots.map(describeBallot));
+    case "results":
+      return lines(
+        `ok results: ${reply.results.length} closed`,
+        reply.results.map(describeDecision),
+      );
+    case "propose":
+      return lines(`ok propose: ballot ${describeBallot(reply.ballot)}`);
+    case "close":
+      return lines(`ok close: ${describeDecision(reply.result)}`);
     case "exit":
       return lines("ok bye");
   }
@@ -222,10 +322,11 @@ export function formatTextAsk(ask: Ask): string {
       return `? ${safe(ask.question)}\n`;
     case "permission":
       return `? May the hub store your node info (${describeInfo(ask.info)})? [grant/deny]\n`;
-    case "vote":
-      return `? Round ${ask.round}: ${safe(ask.question)} ${describeOptions(ask.options)} [${
-        ask.options.map((option) => option.key).join("/")
-      }]\n`;
+    case "vote": {
+      const { ballot, question, options } = ask.ballot;
+      const keys = options.map((option) => option.key).join("/");
+      return `? Ballot ${ballot}: ${safe(question)} ${describeOptions(options)} [${keys}]\n`;
+    }
     case "receive":
       return "? Whose node info? [PIN/all]\n";
     case "name":
@@ -245,12 +346,13 @@ export function formatTextPush(push: Push): string {
   switch (push.event) {
     case "admitted":
       return lines(
-        `ok admitted: your PIN is ${push.pin}, your name is ${safe(push.name)}`,
-      ) + infoLines([
-        "You may now vote and request node discovery and negotiation.",
-        `Round ${push.open.round}: ${safe(push.open.question)} ${
-          describeOptions(push.open.options)
+        `ok ${push.resumed ? "resumed" : "admitted"}: your PIN is ${push.pin}, your name is ${
+          safe(push.name)
         }`,
+      ) + infoLines([
+        `Resume token: ${push.token} (send "resume ${push.token}" as the first line to come back)`,
+        "You may now vote and request node discovery and negotiation.",
+        ...push.ballots.map((ballot) => `Ballot ${describeBallot(ballot)}`),
         ...menuRows(push.services),
       ]);
     case "wrong-answer":
@@ -259,21 +361,56 @@ export function formatTextPush(push: Push): string {
       return `# ${safe(push.reason)}\n`;
     case "joined":
       return `! joined ${push.pin} ${safe(push.name)} ${safe(push.address)}:${push.port}\n`;
+    case "resumed":
+      return `! resumed ${push.pin} ${safe(push.name)}\n`;
     case "left":
       return `! left ${push.pin} ${safe(push.name)} (${push.reason})\n`;
     case "renamed":
       return `! renamed ${push.pin} ${safe(push.name)} (was ${safe(push.previous)})\n`;
     case "stored":
       return `! stored ${push.pin} ${safe(push.name)}\n`;
+    case "ballot":
+      return `! ballot ${describeBallot(push)}\n`;
     case "consensus":
-      return `! consensus round ${push.round}: ${push.option} (${safe(push.label)}) - ${
+      return `! consensus ballot ${push.ballot}: ${push.option} (${safe(push.label ?? "")}) - ${
         safe(push.reason)
       }\n`;
-    case "round":
-      return `! round ${push.round} open: ${safe(push.question)} ${
-        describeOptions(push.options)
-      }\n`;
+    case "closed":
+      return `! closed ballot ${push.ballot}: ${safe(push.reason)} (${push.cause})\n`;
   }
+}
+
+/**
+ * Describes a ballot on one line, e.g.
+ * `2 open: Lunch? A) pizza  B) soup (rule majority, live, closes 2026-12-01T12:00:00.000Z)`.
+ *
+ * @param ballot The ballot.
+ * @returns The description, safe for a terminal.
+ */
+export function describeBallot(ballot: BallotView): string {
+  const details = [`rule ${ballot.rule}`, ballot.electorate];
+  if (ballot.deadline) details.push(`closes ${ballot.deadline}`);
+  if (ballot.allowChange) details.push("votes can change");
+  if (ballot.hideResults) details.push("results hidden until closed");
+  if (ballot.anonymous) details.push("anonymous");
+  if (ballot.proposer !== null) details.push(`proposed by ${ballot.proposer}`);
+  return `${ballot.ballot} open: ${safe(ballot.question)} ${describeOptions(ballot.options)} (${
+    details.join(", ")
+  })`;
+}
+
+/**
+ * Describes a closed ballot on one line.
+ *
+ * @param decision The outcome.
+ * @returns For example `ballot 1 decided A (fly): 3 of 5 connected voted A: 60% > 50%`.
+ */
+export function describeDecision(decision: DecisionView): string {
+  return decision.option === null
+    ? `ballot ${decision.ballot} closed (${decision.cause}): ${safe(decision.reason)}`
+    : `ballot ${decision.ballot} decided ${decision.option} (${safe(decision.label ?? "")}): ${
+      safe(decision.reason)
+    }`;
 }
 
 /**

@@ -84,10 +84,10 @@ export function validateWords(field: InfoField, words: readonly unknown[]): stri
         }" contains the control character ${unsafe}`,
       );
     }
-    if (word === "" || /[\s,]/u.test(word)) {
+    if (word === "" || word === "-" || /[\s,]/u.test(word)) {
       return refuse(
         "invalid-text",
-        `Cannot set ${field}: words must be non-empty, without spaces or commas`,
+        `Cannot set ${field}: words must be non-empty, not "-", without spaces or commas`,
       );
     }
     if ([...word].length > MAX_WORD_LENGTH) {

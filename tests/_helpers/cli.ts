@@ -85,7 +85,17 @@ export interface ServeProcess extends AsyncDisposable {
  * @returns The process; `await using` stops it.
  */
 export async function startServe(args: string[] = []): Promise<ServeProcess> {
-  const [command, ...rest] = cliCommand(["serve", "--host", "127.0.0.1", "--port", "0", ...args]);
+  // Each hub keeps its own journal: none unless the test names a directory.
+  const data = args.includes("--data") ? [] : ["--data", ":memory:"];
+  const [command, ...rest] = cliCommand([
+    "serve",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    ...data,
+    ...args,
+  ]);
   const child = new Deno.Command(command!, {
     args: rest,
     stdin: "null",

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { buildBallot, DEFAULT_OPTION_LABELS, DEFAULT_QUESTION } from "../../lib/election/ballot.ts";
+import { DEFAULT_OPTION_LABELS, DEFAULT_QUESTION } from "../../lib/election/ballot.ts";
 import { Gate } from "../../lib/hub/gate.ts";
 import { type RunningHub, startHub, type StartHubOptions } from "../../lib/hub/server.ts";
 
@@ -25,7 +25,7 @@ export function startTestHub(
   const running = startHub({
     host: "127.0.0.1",
     port: 0,
-    ballot: buildBallot(DEFAULT_QUESTION, DEFAULT_OPTION_LABELS),
+    standing: { question: DEFAULT_QUESTION, options: DEFAULT_OPTION_LABELS },
     gate: new Gate({ question: RIDDLE, answer: ANSWER }),
     ...options,
   });

@@ -41,10 +41,10 @@ Deno.test("serve, three scripted voters that wait, and a wrong answer", async ()
       const printed = JSON.parse(result.stdout);
       assertEquals(printed.vote.option, "A");
       assertEquals(printed.consensus.option, "A");
-      assertEquals(printed.consensus.round, 1);
+      assertEquals(printed.consensus.ballot, 1);
       assertEquals(printed.consensus.reason, "3 of 5 connected voted A: 60% > 50%");
     }
-    await hub.waitForLine((line) => line.startsWith("consensus round 1: A"));
+    await hub.waitForLine((line) => line.startsWith("consensus ballot 1: A"));
   } finally {
     for (const { client } of idle) client.close();
   }
@@ -82,7 +82,7 @@ Deno.test("scripted flags cover setup, negotiate, discover, receive and stats", 
   assertEquals(printed.negotiate.stored, true);
   assertEquals(printed.discover.nodes.map((node: { name: string }) => node.name), ["printer"]);
   assertEquals(printed.receive.infos[0].info.services, ["print", "scan"]);
-  assertEquals(printed.stats.open.counts, { A: 0, B: 0 });
+  assertEquals(printed.stats.ballots[0].counts, { A: 0, B: 0 });
 
   const denied = await runCli([
     "join",
@@ -122,7 +122,7 @@ Deno.test("exit codes: refused vote, timeout, unreachable hub, not a hub, usage"
       "0.5",
     ]);
     assertEquals(result.code, 6, result.stderr);
-    assert(result.stderr.includes("No consensus in round 1 within 0.5 s"), result.stderr);
+    assert(result.stderr.includes("No decision on ballot 1 within 0.5 s"), result.stderr);
   });
   await t.step("nothing listening exits 3", async () => {
     const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -184,7 +184,15 @@ Deno.test("plain consensus: hub when the port is free, node when a hub holds it,
   const probe = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const port = (probe.addr as Deno.NetAddr).port;
   probe.close();
-  const [command, ...args] = cliCommand(["--host", "127.0.0.1", "--port", String(port), ...RIDDLE]);
+  const [command, ...args] = cliCommand([
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(port),
+    "--data",
+    ":memory:",
+    ...RIDDLE,
+  ]);
   const child = new Deno.Command(command!, { args, stdin: "null", stdout: "piped", stderr: "null" })
     .spawn();
   const lines = new LineSource(streamReader(child.stdout.getReader()));

@@ -27,8 +27,8 @@ Deno.test("printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc HOST PORT", async (
   assert(
     lines.some((line) => /^ok admitted: your PIN is \d{3}, your name is node-\d{3}$/u.test(line)),
   );
-  assert(lines.includes("ok vote A (be able to fly) recorded in round 1"), lines.join("\n"));
-  assert(lines.includes("ok stats round 1: 1 vote, 1 connected; 2 rows"), lines.join("\n"));
+  assert(lines.includes("ok vote A (be able to fly) recorded on ballot 1"), lines.join("\n"));
+  assert(lines.includes("ok stats: 1 open ballot, 0 closed shown; 3 rows"), lines.join("\n"));
   assert(lines.includes("  A 1 100% be able to fly"), lines.join("\n"));
   assertEquals(lines.at(-2), "ok bye");
 });

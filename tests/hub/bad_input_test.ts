@@ -24,7 +24,12 @@ async function withBystander(
     await bystander.readUntil((line) => line.startsWith("ok vote B"));
     await run(port, bystander);
     await bystander.send("stats");
-    await bystander.readUntil((line) => line.startsWith("ok stats round 1: 1 vote"));
+    await bystander.readUntil((line) => line.startsWith("ok stats: 1 open ballot"));
+    const heading = await bystander.readLine() ?? "";
+    assert(
+      /^ {2}ballot 1: .* \(rule seed, 1 vote, \d+ in the electorate\)$/u.test(heading),
+      heading,
+    );
     assertEquals(await bystander.readLine(), "  A 0 0% be able to fly");
     assertEquals(await bystander.readLine(), "  B 1 100% be invisible");
     assert(
@@ -90,7 +95,7 @@ Deno.test("a vote for an option that does not exist gets unknown-option", async 
     using peer = await admittedPeer(port);
     await peer.send("vote C");
     const line = await peer.readUntil((text) => text.startsWith("err "));
-    assertEquals(line, 'err unknown-option: Cannot vote: choose A or B; "C" is not an option');
+    assertEquals(line, 'err unknown-option: Cannot vote: choose one of A, B; "C" is not an option');
   });
 });
 
@@ -129,7 +134,7 @@ Deno.test("a second vote in a round gets already-voted and the first stands", as
   await withBystander(async (_port, bystander) => {
     await bystander.send("vote A");
     const line = await bystander.readUntil((text) => text.startsWith("err "));
-    assertEquals(line, "err already-voted: Cannot vote: you already voted B in round 1");
+    assertEquals(line, "err already-voted: Cannot vote: you already voted B on ballot 1");
   });
 });
 

@@ -11,8 +11,8 @@ import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
 import { TextClient } from "../_helpers/text_client.ts";
 
 type Consensus = Extract<Push, { event: "consensus" }>;
-const isConsensus = (round: number) => (push: Push): push is Consensus =>
-  push.event === "consensus" && push.round === round;
+const isConsensus = (ballot: number) => (push: Push): push is Consensus =>
+  push.event === "consensus" && push.ballot === ballot;
 const within = () => AbortSignal.timeout(5000);
 
 async function jsonNode(port: number, name: string) {
@@ -132,7 +132,7 @@ Deno.test("five nodes in two dialects: setup, negotiate, receive, discover, vote
       await alice.client.request({ op: "vote", option: "A" });
       await bob.client.request({ op: "vote", option: "B" });
       const stats = await carol.client.request<Extract<Reply, { op: "stats" }>>({ op: "stats" });
-      assertEquals(stats.open.counts, { A: 2, B: 1 });
+      assertEquals(stats.ballots[0]!.counts, { A: 2, B: 1 });
       assertEquals(stats.decided, []);
       await carol.client.request({ op: "vote", option: "be able to fly" });
       const reason = "3 of 5 connected voted A: 60% > 50%";
@@ -142,9 +142,9 @@ Deno.test("five nodes in two dialects: setup, negotiate, receive, discover, vote
       }
       for (const node of [text1, text5]) {
         await node.client.readUntil((line) =>
-          line === `! consensus round 1: A (be able to fly) - ${reason}`
+          line === `! consensus ballot 1: A (be able to fly) - ${reason}`
         );
-        await node.client.readUntil((line) => line.startsWith("! round 2 open: "));
+        await node.client.readUntil((line) => line.startsWith("! ballot 2 open: "));
       }
     });
 
@@ -168,7 +168,7 @@ Deno.test("five nodes in two dialects: setup, negotiate, receive, discover, vote
       carol.client.close();
       const consensus = await alice.client.waitForEvent(isConsensus(2), within());
       assertEquals(consensus.reason, "2 of 3 connected voted B: 66.7% > 50%");
-      await text1.client.readUntil((line) => line.startsWith("! consensus round 2: B"));
+      await text1.client.readUntil((line) => line.startsWith("! consensus ballot 2: B"));
     });
   } finally {
     for (const node of [alice, bob, carol]) node.client.close();

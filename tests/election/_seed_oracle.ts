@@ -1,11 +1,12 @@
 /**
- * The report's rule: consensus when more than one vote is cast, the top option
- * is not tied, and its votes are more than half of the connected nodes.
+ * An independent transcription of the report's rule, used as an oracle: the
+ * `seed` rule of lib/election/rules.ts must decide exactly as this does.
  *
  * @module
  */
 
-import type { VoteCounts } from "./events.ts";
+import type { VoteCounts } from "../../lib/election/events.ts";
+import { formatPercent } from "../../lib/election/percent.ts";
 
 /** What a rule looks at. */
 export interface RuleInput {
@@ -62,22 +63,4 @@ export function decideSeed(input: RuleInput): Decision | undefined {
       formatPercent(share)
     } > 50%`,
   };
-}
-
-/**
- * Formats a percentage for people: whole numbers as they are, others to one decimal.
- *
- * @param percent A percentage, e.g. `66.666`.
- * @returns For example `66.7%` or `60%`.
- *
- * @example
- * ```ts
- * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * assertEquals(formatPercent(60), "60%");
- * assertEquals(formatPercent(200 / 3), "66.7%");
- * ```
- */
-export function formatPercent(percent: number): string {
-  const rounded = Math.round(percent * 10) / 10;
-  return `${Number.isInteger(rounded) ? rounded : rounded.toFixed(1)}%`;
 }

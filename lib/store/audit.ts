@@ -1,0 +1,127 @@
+/**
+ * Checks a journal: the hash chain entry by entry, then every decision
+ * re-counted from the events before it. Pure: it reads entries, not files.
+ *
+ * @module
+ */
+
+import type { BallotClosedEvent, HubEvent } from "../election/events.ts";
+import { applyEvent, createElectionState, evaluateBallot } from "../election/state.ts";
+import { entryHash, GENESIS_HASH } from "./hash_chain.ts";
+import type { JournalEntry } from "./journal.ts";
+
+/** One thing found wrong, at an entry. */
+export interface AuditProblem {
+  /** The entry's position. */
+  seq: number;
+  /** What is wrong, for people. */
+  problem: string;
+}
+
+/** What an audit found. */
+export interface AuditReport {
+  /** Entries read. */
+  entries: number;
+  /** Hash of the last entry: compare it with the one the hub announced. */
+  headHash: string;
+  /** Ballots closed in the record, each re-counted. */
+  decisions: number;
+  /** Everything wrong, in order; empty when the record holds. */
+  problems: AuditProblem[];
+}
+
+/**
+ * Audits a journal's entries.
+ *
+ * @param entries The entries, in stored order.
+ * @returns The report.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(auditEntries([]).problems, []);
+ * ```
+ */
+export function auditEntries(entries: readonly JournalEntry[]): AuditReport {
+  const problems: AuditProblem[] = [];
+  const state = createElectionState();
+  let previous = GENESIS_HASH;
+  let expectedSeq = 1;
+  let decisions = 0;
+  for (const entry of entries) {
+    if (entry.seq !== expectedSeq) {
+      problems.push({
+        seq: entry.seq,
+        problem: `entry ${entry.seq} follows entry ${
+          expectedSeq - 1
+        }: entries are missing or out of order`,
+      });
+    }
+    if (entry.prev !== previous) {
+      problems.push({
+        seq: entry.seq,
+        problem:
+          `entry ${entry.seq} does not link to the entry before it: an entry was removed, inserted or rewritten`,
+      });
+    }
+    if (entryHash(entry.prev, entry.seq, entry.at, entry.event) !== entry.hash) {
+      problems.push({
+        seq: entry.seq,
+        problem: `entry ${entry.seq} was altered: its content does not match its hash`,
+      });
+    }
+    previous = entry.hash;
+    expectedSeq = entry.seq + 1;
+    let event: HubEvent;
+    try {
+      event = JSON.parse(entry.event) as HubEvent;
+    } catch {
+      problems.push({ seq: entry.seq, problem: `entry ${entry.seq} is not a readable event` });
+      continue;
+    }
+    if (event.type === "ballot-closed") {
+      decisions++;
+      const problem = recount(state, event);
+      if (problem) problems.push({ seq: entry.seq, problem: `entry ${entry.seq}: ${problem}` });
+    }
+    applyEvent(state, event);
+  }
+  return { entries: entries.length, headHash: previous, decisions, problems };
+}
+
+/** Re-counts a closing from the events before it; says what differs. */
+function recount(
+  state: ReturnType<typeof createElectionState>,
+  recorded: BallotClosedEvent,
+): string | undefined {
+  const ballot = state.ballots.get(recorded.ballot);
+  if (!ballot) return `ballot ${recorded.ballot} closes but was never opened`;
+  if (ballot.closed) return `ballot ${recorded.ballot} closes a second time`;
+  const cause = recorded.cause === "rule" || recorded.cause === "all-voted"
+    ? undefined
+    : recorded.cause;
+  const expected = evaluateBallot(state, recorded.ballot, cause);
+  if (!expected) {
+    return `ballot ${recorded.ballot} closed (${recorded.cause}) but its votes (${
+      describeCounts(ballot.counts)
+    }) do not close it`;
+  }
+  const same = expected.option === recorded.option && expected.cause === recorded.cause &&
+    expected.electorate === recorded.electorate &&
+    describeCounts(expected.counts) === describeCounts(recorded.counts);
+  if (same) return undefined;
+  return `ballot ${recorded.ballot} is recorded as ${
+    describeOutcome(recorded)
+  }, but its votes give ${describeOutcome(expected)}`;
+}
+
+function describeOutcome(event: BallotClosedEvent): string {
+  const outcome = event.option === null ? "no decision" : `${event.option}`;
+  return `${outcome} (${
+    describeCounts(event.counts)
+  }; electorate ${event.electorate}; ${event.cause})`;
+}
+
+function describeCounts(counts: Record<string, number>): string {
+  return Object.entries(counts).map(([option, votes]) => `${option} ${votes}`).join(", ");
+}
