@@ -46,7 +46,7 @@ export interface HubOptions {
   /** The gate nodes pass first. */
   gate: Gate;
   /** The standing question, opened when no repeating ballot is open (it repeats once closed). */
-  standing?: ProposalInput;
+  standing?: ProposalInput | undefined;
   /**
    * Where events are kept.
    * @default {new MemoryJournal()}

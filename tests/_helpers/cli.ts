@@ -87,12 +87,12 @@ export interface ServeProcess extends AsyncDisposable {
 export async function startServe(args: string[] = []): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
   const data = args.includes("--data") ? [] : ["--data", ":memory:"];
+  const port = args.includes("--port") ? [] : ["--port", "0"];
   const [command, ...rest] = cliCommand([
     "serve",
     "--host",
     "127.0.0.1",
-    "--port",
-    "0",
+    ...port,
     ...data,
     ...args,
   ]);
@@ -114,7 +114,7 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
     await child.status;
     await reader.cancel().catch(() => {});
   };
-  let port = 0;
+  let listeningPort = 0;
   const deadline = setTimeout(() => stop(), 15_000);
   for (;;) {
     const item = await source.next();
@@ -123,12 +123,12 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
     lines.push(item.text);
     const match = /listening on [^ ]*:(\d+)/u.exec(item.text);
     if (match) {
-      port = Number(match[1]);
+      listeningPort = Number(match[1]);
       break;
     }
   }
   clearTimeout(deadline);
-  if (port === 0) throw new Error(`serve did not start:\n${lines.join("\n")}`);
+  if (listeningPort === 0) throw new Error(`serve did not start:\n${lines.join("\n")}`);
   // Keep collecting the log in the background so the pipe never fills.
   (async () => {
     for (;;) {
@@ -148,7 +148,7 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { port, lines, child, waitForLine, [Symbol.asyncDispose]: stop };
+  return { port: listeningPort, lines, child, waitForLine, [Symbol.asyncDispose]: stop };
 }
 
 /**
@@ -171,6 +171,75 @@ export function streamReader(reader: ReadableStreamDefaultReader<Uint8Array>) {
       buffer.set(rest.subarray(0, count));
       rest = rest.subarray(count);
       return count;
+    },
+  };
+}
+
+/** A program started in the background whose output lines are collected as they come. */
+export interface BackgroundProcess extends AsyncDisposable {
+  child: Deno.ChildProcess;
+  /** Lines printed on stdout so far. */
+  lines: string[];
+  /** Waits (up to `waitMs`) for a printed line that matches, and returns it. */
+  waitForLine(match: (line: string) => boolean, waitMs?: number): Promise<string>;
+  /** Waits for the exit; returns the code and every stdout line. */
+  finished(): Promise<{ code: number; lines: string[] }>;
+}
+
+/**
+ * Starts the program with some arguments and collects its output lines.
+ *
+ * @param args Its arguments.
+ * @returns The process; `await using` kills it if still running.
+ */
+export function startCli(args: string[]): BackgroundProcess {
+  const [command, ...rest] = cliCommand(args);
+  const child = new Deno.Command(command!, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .spawn();
+  const lines: string[] = [];
+  const source = new LineSource(streamReader(child.stdout.getReader()), { maxLineBytes: 1 << 20 });
+  const reading = (async () => {
+    for (;;) {
+      const item = await source.next().catch(() => undefined);
+      if (!item) return;
+      if (item.kind === "line") lines.push(item.text);
+    }
+  })();
+  const stderr = child.stderr.pipeTo(new WritableStream()).catch(() => {});
+  const waitForLine = async (match: (line: string) => boolean, waitMs = 10_000) => {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const found = lines.find(match);
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) {
+        throw new Error(`${args.join(" ")} never printed the line:\n${lines.join("\n")}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  const finished = async () => {
+    const status = await child.status;
+    await reading;
+    await stderr;
+    return { code: status.code, lines };
+  };
+  return {
+    child,
+    lines,
+    waitForLine,
+    finished,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        // Already ended.
+      }
+      await finished();
     },
   };
 }
