@@ -10,6 +10,8 @@ import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
 import { join } from "./lib/cli/join.ts";
 import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
 import { audit } from "./lib/cli/audit.ts";
+import { dropFileAccess } from "./lib/cli/lockdown.ts";
+import { certs } from "./lib/cli/certs.ts";
 import { results } from "./lib/cli/results.ts";
 import {
   parseServeArgs,
@@ -39,6 +41,8 @@ async function main(args: string[]): Promise<number> {
         return EXIT.ok;
       }
       const running = startServing(settings);
+      // The journal is open and the TLS files are read: no more file access.
+      dropFileAccess();
       // The operator's commands; the loop ends by itself when stdin closes.
       readOperatorCommands(running.hub, Deno.stdin, STANDARD_OUTPUT).catch(() => {});
       await shutdown.signal;
@@ -47,6 +51,8 @@ async function main(args: string[]): Promise<number> {
       audit(rest);
     } else if (command === "results") {
       await results(rest);
+    } else if (command === "certs") {
+      await certs(rest);
     } else if (command === "join") {
       shutdown.dispose();
       await join(rest);

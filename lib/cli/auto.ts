@@ -11,6 +11,7 @@ import { parseCommandArgs } from "./args.ts";
 import { JOIN_OPTIONS, joinAt } from "./join.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { SERVE_OPTIONS, settingsFrom, startServing } from "./serve.ts";
+import { dropFileAccess } from "./lockdown.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of the program as a whole. */
@@ -21,6 +22,7 @@ A group of machines or people reach a decision over the network.
 Commands:
   serve              start a hub (see consensus serve --help)
   join HOST[:PORT]   join a hub as a node (see consensus join --help)
+  certs DIR          make a private CA and a hub certificate for TLS (see consensus certs --help)
   (none)             start a hub on --port (default ${DEFAULT_PORT}) if it is free,
                      otherwise join the hub already there
 
@@ -53,6 +55,7 @@ export async function auto(
   const settings = settingsFrom(values, MAIN_USAGE);
   if (portIsFree(settings.host, settings.port)) {
     const running = startServing(settings, output);
+    dropFileAccess();
     output.out(`role: hub (port ${running.address.port} was free)`);
     await stop;
     await running.close();

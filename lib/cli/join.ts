@@ -12,16 +12,19 @@ import { isErrorReply } from "../protocol/messages.ts";
 import { splitWords, validateInfo } from "../protocol/validate.ts";
 import { type OptionSpec, parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
 import { isInteractive, onShutdownSignal, type Output, STANDARD_OUTPUT } from "./runtime.ts";
+import { dropFileAccess } from "./lockdown.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of `consensus join`. */
-export const JOIN_USAGE = `Usage: consensus join HOST[:PORT] [options]
+export const JOIN_USAGE = `Usage: consensus join [tls://]HOST[:PORT] [options]
 
 Joins a hub as a node (default port ${DEFAULT_PORT}). At a terminal with no action flags it shows a
 menu; otherwise it does what the flags say, in this order, and exits.
 
 Options:
-  --answer TEXT        the gate answer (asked at a terminal when missing)
+  --answer TEXT        the gate answer (asked at a terminal when missing); it is proved to the
+                       hub without being sent, and the hub proves it knows it too
+  --tls-ca FILE        with tls://: trust the hub certificates this CA signed (PEM)
   --name NAME          the name others see (default: node-PIN)
   --services W,W       setup: services you offer
   --capabilities W,W   setup: your capabilities
@@ -33,7 +36,7 @@ Options:
   --ballot N           the ballot to vote on (needed when several are open)
   --vote OPTION        vote (A, B, ... or the option's text)
   --wait               wait until the ballot closes (after --vote: the ballot voted on)
-  --stats              votes per option, open and decided rounds
+  --stats              votes per option of the open ballots, and recent decisions
   --follow             print pushed events until the hub closes, the time runs out or Ctrl-C
   --timeout SECONDS    bound the whole run (default 30)
   --json               print one JSON object with every result (events as JSON lines with --follow)
@@ -54,6 +57,7 @@ Examples:
 
 const JOIN_OPTIONS = {
   answer: { type: "string" },
+  "tls-ca": { type: "string" },
   name: { type: "string" },
   services: { type: "string" },
   capabilities: { type: "string" },
@@ -106,8 +110,8 @@ export async function join(args: string[], output: Output = STANDARD_OUTPUT): Pr
       JOIN_USAGE,
     );
   }
-  const { host, port } = parseHostPort(positionals[0]!, DEFAULT_PORT, JOIN_USAGE);
-  await joinAt(host, port, values, output);
+  const { host, port, tls } = parseHubAddress(positionals[0]!, values, JOIN_USAGE);
+  await joinAt(host, port, values, output, tls);
 }
 
 /**
@@ -124,12 +128,15 @@ export async function joinAt(
   port: number,
   values: Record<string, string | boolean | undefined>,
   output: Output,
+  tls?: { caCerts: string[] },
 ): Promise<void> {
   const text = (name: string) =>
     typeof values[name] === "string" ? values[name] as string : undefined;
+  // A node reads nothing but its CA file, already read: it gives up file access.
+  dropFileAccess();
   const scripted = ACTION_FLAGS.some((flag) => values[flag] !== undefined) || !isInteractive();
   if (!scripted) {
-    const options: Parameters<typeof runInteractive>[0] = { host, port };
+    const options: Parameters<typeof runInteractive>[0] = { host, port, ...(tls ? { tls } : {}) };
     if (text("answer") !== undefined) options.answer = text("answer")!;
     if (text("name") !== undefined) options.name = text("name")!;
     await runInteractive(options, output);
@@ -145,6 +152,7 @@ export async function joinAt(
   const plan: ScriptedPlan = {
     host,
     port,
+    ...(tls ? { tls } : {}),
     answer,
     timeoutMs: text("timeout") === undefined
       ? 30_000
@@ -192,6 +200,45 @@ export async function joinAt(
   } finally {
     shutdown.dispose();
   }
+}
+
+/**
+ * Reads a hub's address, `[tls://]HOST[:PORT]`, with `--tls-ca`.
+ *
+ * @param text The address as typed.
+ * @param values Parsed flags (for `--tls-ca`).
+ * @param usage For errors.
+ * @returns Host, port, and TLS settings when the address says tls://.
+ * @throws {UsageError} When it cannot be read, or `--tls-ca` is given without tls://.
+ */
+export function parseHubAddress(
+  text: string,
+  values: Record<string, string | boolean | undefined>,
+  usage: string,
+): { host: string; port: number; tls: { caCerts: string[] } | undefined } {
+  const secure = text.startsWith("tls://");
+  const { host, port } = parseHostPort(
+    secure ? text.slice("tls://".length) : text,
+    DEFAULT_PORT,
+    usage,
+  );
+  const caFile = values["tls-ca"];
+  if (!secure) {
+    if (caFile !== undefined) throw new UsageError("--tls-ca goes with a tls:// address", usage);
+    return { host, port, tls: undefined };
+  }
+  let caCerts: string[] = [];
+  if (typeof caFile === "string") {
+    try {
+      caCerts = [Deno.readTextFileSync(caFile)];
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read the CA certificate ${caFile}: ${(error as Error).message}`,
+        usage,
+      );
+    }
+  }
+  return { host, port, tls: { caCerts } };
 }
 
 /** Join flags, for the plain `consensus` command that accepts them too. */

@@ -10,7 +10,13 @@ import type { HubEvent } from "../election/events.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import { createJoinCode, Gate, JOIN_CODE_QUESTION } from "../hub/gate.ts";
 import type { Hub } from "../hub/hub.ts";
-import { DEFAULT_PORT, type RunningHub, startHub } from "../hub/server.ts";
+import {
+  DEFAULT_PORT,
+  type RunningHub,
+  startHub,
+  type StartHubOptions,
+  type TlsOptions,
+} from "../hub/server.ts";
 import { VERSION } from "../hub/session.ts";
 import { LineSource } from "../protocol/line_source.ts";
 import { isErrorReply, type Push } from "../protocol/messages.ts";
@@ -41,6 +47,21 @@ Options:
                        start); --data :memory: keeps nothing
   --grace SECONDS      how long a dropped node may resume with its token (default 30)
   --allow-propose      let nodes open ballots with the propose service
+
+Security (see SECURITY.md):
+  --tls-cert FILE      serve TLS with this certificate chain (PEM; see consensus certs)
+  --tls-key FILE       and this private key (PEM)
+  --tls-port PORT      serve TLS on this second port and keep --port plain (default: --port is TLS)
+  --insecure-plain-answers
+                       take plain answers (netcat's) from other machines over unencrypted TCP:
+                       the answer then crosses the network in clear text
+  --max-connections N  connections at once (default 20000)
+  --max-pending N      connections per address still at the gate (default 64)
+  --gate-timeout S     seconds to pass the gate (default 30)
+  --ping-after S       seconds of silence before a keep-alive ping (default 120)
+  --idle-timeout S     seconds of silence before a node is dropped (default 300)
+  --lockout-after N    wrong answers from one address before a 10-minute lockout (default 20)
+  --max-line BYTES     longest line after the gate (default 8192; 1024 before it)
 
 The standing question (opens again as a new ballot each time it closes):
   --question TEXT      the question (default: "${DEFAULT_QUESTION}")
@@ -73,6 +94,17 @@ const SERVE_OPTIONS = {
   data: { type: "string" },
   grace: { type: "string" },
   "allow-propose": { type: "boolean" },
+  "tls-cert": { type: "string" },
+  "tls-key": { type: "string" },
+  "tls-port": { type: "string" },
+  "insecure-plain-answers": { type: "boolean" },
+  "max-connections": { type: "string" },
+  "max-pending": { type: "string" },
+  "gate-timeout": { type: "string" },
+  "ping-after": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "lockout-after": { type: "string" },
+  "max-line": { type: "string" },
   question: { type: "string" },
   options: { type: "string" },
   rule: { type: "string" },
@@ -96,6 +128,19 @@ export interface ServeSettings {
   data: string;
   graceMs: number;
   allowPropose: boolean;
+  /** Limits and security switches, passed to `startHub` as they are. */
+  limits: Pick<
+    StartHubOptions,
+    | "maxConnections"
+    | "maxPendingPerAddress"
+    | "gateTimeoutMs"
+    | "pingAfterMs"
+    | "idleTimeoutMs"
+    | "maxLineBytes"
+    | "insecurePlainAnswers"
+    | "guard"
+  >;
+  tls: TlsOptions | undefined;
   json: boolean;
 }
 
@@ -167,12 +212,83 @@ export function settingsFrom(
       data: text("data") ?? defaultDataDirectory(),
       graceMs: text("grace") === undefined ? 30_000 : parseSeconds(text("grace")!, "grace", usage),
       allowPropose: values["allow-propose"] === true,
+      limits: readLimits(values, usage),
+      tls: readTls(values, usage),
       json: values.json === true,
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, usage);
   }
+}
+
+function readLimits(
+  values: Record<string, string | boolean | undefined>,
+  usage: string,
+): ServeSettings["limits"] {
+  const text = (name: string) =>
+    typeof values[name] === "string" ? values[name] as string : undefined;
+  const count = (name: string) => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    if (!/^[1-9]\d{0,8}$/u.test(value)) {
+      throw new UsageError(`Invalid --${name} "${value}": give a whole number above 0`, usage);
+    }
+    return Number(value);
+  };
+  const seconds = (name: string) =>
+    text(name) === undefined ? undefined : parseSeconds(text(name)!, name, usage);
+  const limits: ServeSettings["limits"] = {
+    insecurePlainAnswers: values["insecure-plain-answers"] === true,
+  };
+  const set = <K extends keyof ServeSettings["limits"]>(
+    key: K,
+    value: ServeSettings["limits"][K] | undefined,
+  ) => {
+    if (value !== undefined) limits[key] = value;
+  };
+  set("maxConnections", count("max-connections"));
+  set("maxPendingPerAddress", count("max-pending"));
+  set("gateTimeoutMs", seconds("gate-timeout"));
+  set("pingAfterMs", seconds("ping-after"));
+  set("idleTimeoutMs", seconds("idle-timeout"));
+  set("maxLineBytes", count("max-line"));
+  const lockoutAfter = count("lockout-after");
+  if (lockoutAfter !== undefined) limits.guard = { lockoutAfter };
+  return limits;
+}
+
+function readTls(
+  values: Record<string, string | boolean | undefined>,
+  usage: string,
+): TlsOptions | undefined {
+  const cert = values["tls-cert"];
+  const key = values["tls-key"];
+  const port = values["tls-port"];
+  if (cert === undefined && key === undefined) {
+    if (port !== undefined) {
+      throw new UsageError("--tls-port needs --tls-cert and --tls-key", usage);
+    }
+    return undefined;
+  }
+  if (typeof cert !== "string" || typeof key !== "string") {
+    throw new UsageError("--tls-cert and --tls-key go together", usage);
+  }
+  const read = (file: string, what: string) => {
+    try {
+      return Deno.readTextFileSync(file);
+    } catch (error) {
+      throw new UsageError(
+        `Cannot read the TLS ${what} ${file}: ${(error as Error).message}`,
+        usage,
+      );
+    }
+  };
+  return {
+    cert: read(cert, "certificate"),
+    key: read(key, "key"),
+    port: typeof port === "string" ? parsePort(port, usage) : undefined,
+  };
 }
 
 /**
@@ -209,6 +325,8 @@ export function startServing(
       journal,
       graceMs: settings.graceMs,
       allowPropose: settings.allowPropose,
+      tls: settings.tls,
+      ...settings.limits,
       onEvent: log,
     });
   } catch (error) {
@@ -231,7 +349,9 @@ export function startServing(
     }));
     return running;
   }
-  output.out(`consensus hub ${VERSION} listening on ${settings.host}:${port}`);
+  const tlsNote = settings.tls ? (running.tlsAddress ? "" : " (TLS)") : "";
+  output.out(`consensus hub ${VERSION} listening on ${settings.host}:${port}${tlsNote}`);
+  if (running.tlsAddress) output.out(`  TLS on port ${running.tlsAddress.port}`);
   if (wildcard) {
     output.out(`  nodes on this machine join at ${joinAddress}; others use this machine's address`);
   }

@@ -4,19 +4,35 @@
  * @module
  */
 
+import {
+  computeProof,
+  deriveGateKey,
+  type GateChallenge,
+  normalizeAnswer,
+  randomBase64,
+  verifyProof,
+} from "../protocol/gate_proof.ts";
+
 /** What the gate asks and what it accepts. */
 export interface GateOptions {
   /** The question, e.g. the report's riddle. */
   question: string;
   /** The answer; compared after trimming and case folding. */
   answer: string;
+  /**
+   * PBKDF2 iterations of the key both sides derive from the answer: what an
+   * offline guess of a recorded exchange costs.
+   * @default {100000}
+   */
+  iterations?: number;
 }
 
 /** Question asked when the operator gives only a join code. */
 export const JOIN_CODE_QUESTION = "What is the join code?";
 
 /**
- * Checks answers to the gate question.
+ * Checks answers to the gate question: a plain answer, or a proof that the
+ * node knows it (see `gate_proof.ts`).
  *
  * @example
  * ```ts
@@ -30,24 +46,69 @@ export class Gate {
   /** The question nodes are asked. */
   readonly question: string;
   readonly #answer: string;
+  readonly #salt = randomBase64();
+  readonly #iterations: number;
+  #key: Promise<CryptoKey> | undefined;
+  readonly #rawAnswer: string;
 
   /** Creates a gate; see {@linkcode GateOptions}. */
   constructor(options: GateOptions) {
-    if (normalize(options.answer) === "") {
+    if (normalizeAnswer(options.answer) === "") {
       throw new RangeError("Cannot create gate: the answer is empty");
     }
     this.question = options.question;
-    this.#answer = normalize(options.answer);
+    this.#answer = normalizeAnswer(options.answer);
+    this.#rawAnswer = options.answer;
+    this.#iterations = options.iterations ?? 100_000;
   }
 
   /**
-   * Says whether an answer opens the gate.
+   * Says whether a plain answer opens the gate.
    *
    * @param answer What the node sent.
    * @returns Whether it matches, ignoring case and surrounding spaces.
    */
   accepts(answer: string): boolean {
-    return normalize(answer) === this.#answer;
+    return normalizeAnswer(answer) === this.#answer;
+  }
+
+  /**
+   * A fresh challenge for one connection.
+   *
+   * @returns Salt, iterations and a new nonce.
+   */
+  challenge(): GateChallenge {
+    return {
+      kdf: "pbkdf2-sha256",
+      salt: this.#salt,
+      iterations: this.#iterations,
+      nonce: randomBase64(),
+    };
+  }
+
+  /**
+   * Checks a node's proof against the challenge this connection was given,
+   * and returns the hub's own proof when it holds.
+   *
+   * @param challenge The challenge sent on this connection.
+   * @param nodeNonce The node's nonce.
+   * @param proof The node's proof.
+   * @returns The hub's proof, or `undefined` when the node's proof is wrong.
+   */
+  async answerProof(
+    challenge: GateChallenge,
+    nodeNonce: string,
+    proof: string,
+  ): Promise<string | undefined> {
+    const key = await this.#gateKey();
+    if (!await verifyProof(key, "node", challenge.nonce, nodeNonce, proof)) return undefined;
+    return await computeProof(key, "hub", challenge.nonce, nodeNonce);
+  }
+
+  #gateKey(): Promise<CryptoKey> {
+    // Derived once per hub run, on first use: PBKDF2 is slow on purpose.
+    this.#key ??= deriveGateKey(this.#rawAnswer, this.#salt, this.#iterations);
+    return this.#key;
   }
 }
 
@@ -63,8 +124,4 @@ export function createJoinCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   const characters = [...bytes].map((byte) => alphabet[byte % alphabet.length]);
   return `${characters.slice(0, 4).join("")}-${characters.slice(4).join("")}`;
-}
-
-function normalize(answer: string): string {
-  return answer.normalize("NFKC").trim().toLowerCase();
 }

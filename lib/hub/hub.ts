@@ -279,7 +279,11 @@ export class Hub {
    */
   openBallot(terms: BallotTerms, proposer: number | null): BallotView {
     const ballot = this.state.nextBallot;
-    this.record({ type: "ballot-opened", ballot, terms, proposer, at: this.#clock.now() });
+    // The proposer gets the reply to its proposal, not the push as well.
+    this.record(
+      { type: "ballot-opened", ballot, terms, proposer, at: this.#clock.now() },
+      proposer ?? undefined,
+    );
     return this.ballotView(this.state.ballots.get(ballot)!);
   }
 

@@ -1,14 +1,57 @@
 /**
- * The hub's listener: accepts connections and gives each its own session.
+ * The hub's listeners: accept connections within the limits, give each its
+ * own session, and sweep for peers that are too slow at the gate or silent
+ * for too long.
  *
  * @module
  */
 
+import { GateGuard, type GateGuardOptions } from "./gate_guard.ts";
 import { Hub, type HubOptions } from "./hub.ts";
 import { Session, type SessionLimits } from "./session.ts";
 
+/** Limits of the listener, each with a flag of `consensus serve`. */
+export interface ListenerLimits {
+  /**
+   * Connections at once, admitted or not; more are told so and closed.
+   * @default {20000}
+   */
+  maxConnections?: number;
+  /**
+   * Connections from one address that have not passed the gate yet.
+   * @default {64}
+   */
+  maxPendingPerAddress?: number;
+  /**
+   * Time to pass the gate, in milliseconds.
+   * @default {30000}
+   */
+  gateTimeoutMs?: number;
+  /**
+   * Silence after which the hub sends a keep-alive ping, in milliseconds.
+   * @default {120000}
+   */
+  pingAfterMs?: number;
+  /**
+   * Silence after which an admitted node is dropped, in milliseconds: a
+   * half-open connection is found this way (TCP alone would take hours).
+   * @default {300000}
+   */
+  idleTimeoutMs?: number;
+}
+
+/** TLS for the hub. */
+export interface TlsOptions {
+  /** Certificate chain, PEM. */
+  cert: string;
+  /** Private key, PEM. */
+  key: string;
+  /** A second port for TLS; without it the main port speaks TLS only. */
+  port?: number | undefined;
+}
+
 /** Options for {@linkcode startHub}. */
-export interface StartHubOptions extends HubOptions, SessionLimits {
+export interface StartHubOptions extends HubOptions, SessionLimits, ListenerLimits {
   /**
    * Address to listen on.
    * @default {"0.0.0.0"}
@@ -19,12 +62,18 @@ export interface StartHubOptions extends HubOptions, SessionLimits {
    * @default {7337}
    */
   port?: number;
+  /** Serve TLS (on the main port, or on a second one). */
+  tls?: TlsOptions | undefined;
+  /** Wrong-answer delays and lockout. */
+  guard?: GateGuardOptions;
 }
 
 /** A hub that is listening. */
 export interface RunningHub {
-  /** Where it listens (with the real port when 0 was asked). */
+  /** The main listener's address (with the real port when 0 was asked). */
   readonly address: Deno.NetAddr;
+  /** The TLS listener's address, when TLS is on a second port. */
+  readonly tlsAddress: Deno.NetAddr | undefined;
   /** The hub's state and members. */
   readonly hub: Hub;
   /** Stops listening, closes every connection, waits for the sessions to end, and closes the journal. */
@@ -34,6 +83,9 @@ export interface RunningHub {
 /** Default port: 7000 is taken by AirPlay on recent macOS. */
 export const DEFAULT_PORT = 7337;
 
+// The default backlog (511) makes a storm of thousands of connects take seconds.
+const BACKLOG = 4096;
+
 /**
  * Starts a hub.
  *
@@ -42,57 +94,174 @@ export const DEFAULT_PORT = 7337;
  * @throws {Deno.errors.AddrInUse} When the port is taken.
  */
 export function startHub(options: StartHubOptions): RunningHub {
-  const listener: Deno.TcpListener = Deno.listen({
-    hostname: options.host ?? "0.0.0.0",
-    port: options.port ?? DEFAULT_PORT,
-    // The default backlog (511) makes a storm of thousands of connects take seconds.
-    tcpBacklog: 4096,
-  });
+  const hostname = options.host ?? "0.0.0.0";
+  const port = options.port ?? DEFAULT_PORT;
+  const tls = options.tls;
+  const listeners: { listener: Deno.Listener; secure: boolean }[] = [];
+  try {
+    if (tls && tls.port === undefined) {
+      listeners.push({
+        listener: Deno.listenTls({ hostname, port, cert: tls.cert, key: tls.key }),
+        secure: true,
+      });
+    } else {
+      listeners.push({
+        listener: Deno.listen({ hostname, port, tcpBacklog: BACKLOG }),
+        secure: false,
+      });
+      if (tls) {
+        listeners.push({
+          listener: Deno.listenTls({ hostname, port: tls.port!, cert: tls.cert, key: tls.key }),
+          secure: true,
+        });
+      }
+    }
+  } catch (error) {
+    for (const { listener } of listeners) listener.close();
+    throw error;
+  }
   const hub = new Hub(options);
+  const guard = new GateGuard({
+    ...options.guard,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const maxConnections = options.maxConnections ?? 20_000;
+  const maxPending = options.maxPendingPerAddress ?? 64;
   const sessions = new Set<Session>();
+  const pendingByAddress = new Map<string, number>();
   const running = new Set<Promise<void>>();
 
-  const acceptLoop = (async () => {
+  const releasePending = (address: string) => {
+    const count = (pendingByAddress.get(address) ?? 1) - 1;
+    if (count <= 0) pendingByAddress.delete(address);
+    else pendingByAddress.set(address, count);
+  };
+
+  const serve = async (conn: Deno.Conn, secure: boolean) => {
+    const address = (conn.remoteAddr as Deno.NetAddr).hostname;
+    const refusal = sessions.size >= maxConnections
+      ? "# The hub has too many connections; try again later\n"
+      : (pendingByAddress.get(address) ?? 0) >= maxPending
+      ? "# Too many connections from your address are waiting at the gate; try again later\n"
+      : undefined;
+    if (refusal) {
+      await conn.write(new TextEncoder().encode(refusal)).catch(() => {});
+      closeQuietly(conn);
+      return;
+    }
+    pendingByAddress.set(address, (pendingByAddress.get(address) ?? 0) + 1);
+    let pending = true;
+    const session = new Session(hub, conn, options, {
+      guard,
+      secure,
+      onAdmitted: () => {
+        if (pending) releasePending(address);
+        pending = false;
+      },
+    });
+    sessions.add(session);
+    try {
+      await session.run();
+    } finally {
+      sessions.delete(session);
+      if (pending) releasePending(address);
+    }
+  };
+
+  const acceptLoop = async (listener: Deno.Listener, secure: boolean) => {
     for (;;) {
-      let conn: Deno.TcpConn;
+      let conn: Deno.Conn;
       try {
         conn = await listener.accept();
       } catch (error) {
         if (error instanceof Deno.errors.BadResource || error instanceof Deno.errors.Interrupted) {
           return;
         }
-        // A transient failure (out of file descriptors, say) must not stop the hub.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // A transient failure (out of file descriptors, a failed TLS handshake) must not stop the hub.
+        await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
       try {
-        conn.setNoDelay(true);
+        if (!secure) (conn as Deno.TcpConn).setNoDelay(true);
       } catch {
         // The peer may already be gone; its session ends on the first read.
       }
-      const session = new Session(hub, conn, options);
-      sessions.add(session);
-      const done = session.run().finally(() => {
-        sessions.delete(session);
-        running.delete(done);
-      });
+      const done = serve(conn, secure).catch(() => {}).finally(() => running.delete(done));
       running.add(done);
     }
-  })();
+  };
+  const loops = listeners.map(({ listener, secure }) => acceptLoop(listener, secure));
+  const sweeper = startSweeper(sessions, options);
 
+  const find = (secure: boolean) => listeners.find((entry) => entry.secure === secure)?.listener;
   return {
-    address: listener.addr as Deno.NetAddr,
+    address: listeners[0]!.listener.addr as Deno.NetAddr,
+    tlsAddress: tls?.port !== undefined ? find(true)!.addr as Deno.NetAddr : undefined,
     hub,
     async close() {
-      try {
-        listener.close();
-      } catch {
-        // Already closed.
+      clearInterval(sweeper);
+      for (const { listener } of listeners) {
+        try {
+          listener.close();
+        } catch {
+          // Already closed.
+        }
       }
-      await acceptLoop;
+      await Promise.all(loops);
       for (const session of sessions) session.close();
       await Promise.all(running);
       hub.stop();
     },
   };
+}
+
+/**
+ * Checks every session now and then: too slow at the gate, silent long
+ * enough for a ping, or silent too long. One timer for all sessions, rather
+ * than one each, keeps thousands of idle nodes cheap.
+ */
+function startSweeper(
+  sessions: Set<Session>,
+  limits: ListenerLimits,
+): ReturnType<typeof setInterval> {
+  const gateTimeout = limits.gateTimeoutMs ?? 30_000;
+  const pingAfter = limits.pingAfterMs ?? 120_000;
+  const idleTimeout = limits.idleTimeoutMs ?? 300_000;
+  const every = Math.max(50, Math.min(1000, gateTimeout / 4, pingAfter / 4, idleTimeout / 4));
+  return setInterval(() => {
+    const now = Date.now();
+    for (const session of sessions) {
+      if (!session.admitted) {
+        if (now - session.openedAt > gateTimeout) {
+          session.close(
+            `Too slow: the gate must be passed within ${Math.round(gateTimeout / 1000)} s`,
+          );
+        }
+        continue;
+      }
+      const silent = now - session.lastActivity;
+      if (silent > idleTimeout) {
+        session.close(
+          `No word from you for ${Math.round(idleTimeout / 1000)} s; the connection is closed`,
+        );
+      } else if (silent > pingAfter && !session.pinged) {
+        session.pinged = true;
+        const left = Math.round((idleTimeout - silent) / 1000);
+        session.send(
+          session.dialect.push({
+            event: "ping",
+            message: `send any line within ${left} s to stay`,
+          }),
+        );
+      }
+    }
+  }, every);
+}
+
+function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Already closed.
+  }
 }

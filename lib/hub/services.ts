@@ -61,6 +61,8 @@ export async function runService(
       return { op: "help", services: SERVICES };
     case "exit":
       return { op: "exit" };
+    case "ping":
+      return { op: "ping" };
     case "discover":
       return {
         op: "discover",

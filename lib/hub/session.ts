@@ -6,7 +6,9 @@
  */
 
 import type { NodeInfo } from "../election/events.ts";
+import { openBallots } from "../election/state.ts";
 import { type Dialect, JSON_DIALECT, TEXT_DIALECT } from "../protocol/dialect.ts";
+import { formatChallengeLine, type GateChallenge } from "../protocol/gate_proof.ts";
 import { type MessageId, parseJsonMessage } from "../protocol/json_dialect.ts";
 import type { LineItem } from "../protocol/line_splitter.ts";
 import { LineSource } from "../protocol/line_source.ts";
@@ -22,8 +24,14 @@ import {
 } from "../protocol/messages.ts";
 import { parseTextCommand } from "../protocol/text_dialect.ts";
 import { validateName } from "../protocol/validate.ts";
+import {
+  type GateAttempt,
+  type GateHello,
+  readJsonAttempt,
+  readTextAttempt,
+} from "./gate_attempt.ts";
+import type { GateGuard } from "./gate_guard.ts";
 import type { Admission, Hub, Member } from "./hub.ts";
-import { openBallots } from "../election/state.ts";
 import { Outbox } from "./outbox.ts";
 import { type Caller, runService } from "./services.ts";
 
@@ -49,12 +57,32 @@ export interface SessionLimits {
    * @default {1048576}
    */
   maxQueuedBytes?: number;
+  /**
+   * Take plain answers (netcat's) over unencrypted connections from other
+   * machines. Off: a plain answer is taken only from loopback or over TLS.
+   * @default {false}
+   */
+  insecurePlainAnswers?: boolean;
+  /**
+   * Count loopback peers as local (their plain answers never cross a
+   * network). Tests turn it off to play a peer on another machine.
+   * @default {true}
+   */
+  loopbackIsLocal?: boolean;
+}
+
+/** What a session is told about its connection. */
+export interface SessionContext {
+  /** Counts wrong answers per address. */
+  guard: GateGuard;
+  /** The connection is TLS. */
+  secure: boolean;
+  /** Called once when the node is admitted (the listener counts connections waiting at the gate). */
+  onAdmitted?: () => void;
 }
 
 /** The program's version, shown in the greeting. */
 export const VERSION = "0.1.0";
-
-const SERVICE_NAMES = new Set<string>(SERVICES.map((service) => service.name));
 
 /** Serves one connection; {@linkcode Session.run} returns when it is over. */
 export class Session implements Member, Caller {
@@ -64,14 +92,25 @@ export class Session implements Member, Caller {
   node = 0;
   /** Node info declared with `setup`, not yet stored. */
   draftInfo: NodeInfo | undefined;
+  /** When the peer last sent a line (the listener's sweeper drops idle and slow peers). */
+  lastActivity = Date.now();
+  /** When the connection was accepted. */
+  readonly openedAt = Date.now();
+  /** Whether a keep-alive ping is waiting for any line from the peer. */
+  pinged = false;
+  /** The peer's address. */
+  readonly address: string;
   readonly #hub: Hub;
   readonly #conn: Deno.Conn;
   readonly #lines: LineSource;
   readonly #outbox: Outbox;
   readonly #limits: Required<SessionLimits>;
+  readonly #context: SessionContext;
+  #challenge: GateChallenge;
   #askCount = 0;
   #closed = false;
   #requestedName: string | undefined;
+  #closeReason: string | undefined;
 
   /**
    * Prepares a session for a new connection.
@@ -79,21 +118,32 @@ export class Session implements Member, Caller {
    * @param hub The hub.
    * @param conn The connection.
    * @param limits See {@linkcode SessionLimits}.
+   * @param context See {@linkcode SessionContext}.
    */
-  constructor(hub: Hub, conn: Deno.Conn, limits: SessionLimits = {}) {
+  constructor(hub: Hub, conn: Deno.Conn, limits: SessionLimits, context: SessionContext) {
     this.#hub = hub;
     this.#conn = conn;
+    this.#context = context;
+    this.address = (conn.remoteAddr as Deno.NetAddr).hostname;
     this.#limits = {
       maxLineBytes: limits.maxLineBytes ?? 8192,
       maxGateLineBytes: limits.maxGateLineBytes ?? 1024,
       gateTries: limits.gateTries ?? 3,
       maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
+      insecurePlainAnswers: limits.insecurePlainAnswers ?? false,
+      loopbackIsLocal: limits.loopbackIsLocal ?? true,
     };
     this.#lines = new LineSource(conn, { maxLineBytes: this.#limits.maxGateLineBytes });
     this.#outbox = new Outbox(conn, {
       maxQueuedBytes: this.#limits.maxQueuedBytes,
-      onFailure: () => this.close(),
+      onFailure: (why) => this.close(why === "overflow" ? "it stopped reading" : undefined),
     });
+    this.#challenge = hub.gate.challenge();
+  }
+
+  /** Whether the node has passed the gate. */
+  get admitted(): boolean {
+    return this.node !== 0;
   }
 
   /** Queues bytes for the peer; see {@linkcode Outbox.send}. */
@@ -101,9 +151,20 @@ export class Session implements Member, Caller {
     this.#outbox.send(data);
   }
 
-  /** Closes the connection; the session's loop then ends and the node departs. */
-  close(): void {
+  /**
+   * Closes the connection; the session's loop then ends and the node departs.
+   *
+   * @param reason Said to the peer first, when given and it still reads.
+   */
+  close(reason?: string): void {
     if (this.#closed) return;
+    if (reason !== undefined && this.#closeReason === undefined) {
+      this.#closeReason = reason;
+      // A last word, written directly: the queue may be what overflowed.
+      this.#conn.write(new TextEncoder().encode(this.dialect.push({ event: "bye", reason }))).catch(
+        () => {},
+      );
+    }
     this.#closed = true;
     try {
       this.#conn.close();
@@ -122,6 +183,16 @@ export class Session implements Member, Caller {
       this.send(
         `${GREETING_PREFIX} ${VERSION}: text dialect; send a JSON object to switch to JSON lines\n`,
       );
+      const locked = this.#context.guard.lockedFor(this.address);
+      if (locked > 0) {
+        this.send(this.dialect.push({
+          event: "bye",
+          reason: `Too many wrong answers from your address; try again in ${
+            Math.ceil(locked / 60_000)
+          } min`,
+        }));
+        return;
+      }
       if (!await this.#passGate()) return;
       reason = await this.#serve();
     } catch {
@@ -135,8 +206,8 @@ export class Session implements Member, Caller {
   }
 
   /**
-   * Asks the gate question until it is answered right (or a resume token is
-   * accepted) or the tries run out.
+   * Asks the gate question until it is answered right (by a plain answer or a
+   * proof of it), or a resume token is accepted, or the tries run out.
    */
   async #passGate(): Promise<boolean> {
     let triesLeft = this.#limits.gateTries;
@@ -145,41 +216,61 @@ export class Session implements Member, Caller {
     while (triesLeft > 0) {
       const item = await this.#lines.next();
       if (!item) return false;
+      this.#touch();
       let attempt: GateAttempt;
       if (item.kind !== "line") {
-        attempt = { answer: this.#unreadable(item), id: null };
+        attempt = { kind: "refused", error: this.#unreadable(item), id: null };
       } else if (!decided && item.text.trimStart().startsWith("{")) {
         decided = true;
-        const switched = this.#switchToJson(item.text);
-        if (switched === undefined) {
-          askId = this.#askGate(triesLeft);
-          continue;
-        }
-        attempt = switched;
-      } else if (item.text.trim() === "") {
-        continue;
+        this.dialect = JSON_DIALECT;
+        const hello: GateHello = {};
+        attempt = readJsonAttempt(item.text, askId, hello);
+        this.#takeName(hello.name);
+      } else if (this.dialect === JSON_DIALECT) {
+        attempt = readJsonAttempt(item.text, askId);
       } else {
-        decided = true;
-        attempt = this.#readGateAnswer(item.text, askId);
+        attempt = readTextAttempt(item.text, this.#hub.gate.accepts(item.text));
+        if (attempt.kind !== "blank") decided = true;
       }
-      let answer = attempt.answer;
-      if (attempt.resume !== undefined) {
-        const resumed = this.#resume(attempt.resume);
-        if (resumed === true) return true;
-        answer = resumed;
-      } else if (typeof answer === "string" && this.#hub.gate.accepts(answer)) {
-        this.#admit();
+      if (attempt.kind === "blank") continue;
+      if (attempt.kind === "switched") {
+        askId = this.#askGate(triesLeft);
+        continue;
+      }
+      if (attempt.kind === "http") {
+        this.send(this.dialect.push({
+          event: "bye",
+          reason:
+            "This port is a consensus hub, not a web server: join with consensus join HOST:PORT or nc",
+        }));
+        return false;
+      }
+      const outcome = await this.#tryGate(attempt);
+      if (outcome === true) {
+        this.#context.guard.recordSuccess(this.address);
         return true;
       }
       triesLeft--;
-      if (isErrorReply(answer)) {
-        const error = refuse(answer.code, `${answer.message}; ${triesLeftText(triesLeft)}`);
-        this.send(this.dialect.error(attempt.id, error));
-      } else {
+      const delay = this.#context.guard.recordFailure(this.address);
+      // Each wrong answer from an address waits longer: online guessing gets slow.
+      if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+      const id = "id" in attempt ? attempt.id : null;
+      if (outcome === false) {
         const message = `Cannot join: that is not the answer; ${triesLeftText(triesLeft)}`;
         this.send(this.dialect.push({ event: "wrong-answer", triesLeft, message }));
+      } else {
+        this.send(
+          this.dialect.error(
+            id,
+            refuse(outcome.code, `${outcome.message}; ${triesLeftText(triesLeft)}`),
+          ),
+        );
       }
-      if (triesLeft > 0) askId = this.#askGate(triesLeft);
+      if (triesLeft > 0) {
+        // A new nonce for the next try: a proof is good for one try only.
+        this.#challenge = this.#hub.gate.challenge();
+        askId = this.#askGate(triesLeft);
+      }
     }
     this.send(
       this.dialect.push({
@@ -190,96 +281,93 @@ export class Session implements Member, Caller {
     return false;
   }
 
-  /** Handles the first JSON line: the switch, and maybe an answer, a name or a resume token in it. */
-  #switchToJson(line: string): GateAttempt | undefined {
-    let hello: unknown;
-    try {
-      hello = JSON.parse(line);
-    } catch {
-      return { answer: refuse("bad-request", "Cannot decode line: not valid JSON"), id: null };
+  /** Weighs one try: `true` when the node is in, `false` for a wrong answer, or a refusal. */
+  async #tryGate(
+    attempt: Exclude<GateAttempt, { kind: "blank" | "switched" | "http" }>,
+  ): Promise<boolean | ErrorReply> {
+    switch (attempt.kind) {
+      case "refused":
+        return attempt.error;
+      case "resume":
+        return this.#resume(attempt.token);
+      case "proof": {
+        const hubProof = await this.#hub.gate.answerProof(
+          this.#challenge,
+          attempt.nodeNonce,
+          attempt.proof,
+        );
+        if (hubProof === undefined) return false;
+        this.#admit(hubProof);
+        return true;
+      }
+      case "answer": {
+        if (!this.#plainAnswersAllowed()) {
+          return refuse(
+            "plain-answer-refused",
+            "Cannot take a plain answer over an unencrypted connection from another machine: it would " +
+              "cross the network in clear text. Use consensus join (it proves the answer without sending it), " +
+              "connect over TLS, or ask the operator for --insecure-plain-answers",
+          );
+        }
+        if (!this.#hub.gate.accepts(attempt.answer)) return false;
+        this.#admit(undefined);
+        return true;
+      }
     }
-    if (typeof hello !== "object" || hello === null || Array.isArray(hello)) {
-      return {
-        answer: refuse("bad-request", "Cannot decode line: expected a JSON object"),
-        id: null,
-      };
-    }
-    this.dialect = JSON_DIALECT;
-    const fields = hello as Record<string, unknown>;
-    if (typeof fields.name === "string") {
-      const name = validateName(fields.name);
-      if (isErrorReply(name)) this.send(this.dialect.error(null, name));
-      else this.#requestedName = name;
-    }
-    if (Object.hasOwn(fields, "op") || Object.hasOwn(fields, "resume")) {
-      return this.#readGateAnswer(line, "");
-    }
-    if (!Object.hasOwn(fields, "answer")) return undefined;
-    const answer = typeof fields.answer === "string"
-      ? fields.answer
-      : refuse("bad-request", "Cannot decode answer: the answer must be a string");
-    return { answer, id: null };
   }
 
-  #readGateAnswer(line: string, askId: string): GateAttempt {
-    if (this.dialect === TEXT_DIALECT) {
-      const resume = /^resume\s+(\S+)$/iu.exec(line.trim());
-      if (resume && !this.#hub.gate.accepts(line)) {
-        return { answer: "", id: null, resume: resume[1]! };
-      }
-      const word = line.trim().split(/\s+/u)[0]!.toLowerCase();
-      if (SERVICE_NAMES.has(word) && !this.#hub.gate.accepts(line)) {
-        return {
-          answer: refuse(
-            "not-admitted",
-            `Cannot run ${word} before passing the gate: answer the question first`,
-          ),
-          id: null,
-        };
-      }
-      return { answer: line, id: null };
-    }
-    const resume = readResumeToken(line);
-    if (resume !== undefined) return { answer: "", id: null, resume };
-    const message = parseJsonMessage(line);
-    if (message.kind === "answer") return { answer: message.answer, id: askId };
-    if (message.kind === "request") {
-      return {
-        answer: refuse("not-admitted", `Cannot run ${message.request.op} before passing the gate`),
-        id: message.id,
-      };
-    }
-    return { answer: message.error, id: message.id };
+  #plainAnswersAllowed(): boolean {
+    return this.#limits.insecurePlainAnswers || this.#context.secure ||
+      (this.#limits.loopbackIsLocal && isLoopback(this.address));
+  }
+
+  #takeName(name: unknown): void {
+    if (name === undefined) return;
+    const checked = typeof name === "string"
+      ? validateName(name)
+      : refuse("bad-request", "Cannot set name: name must be a string");
+    if (isErrorReply(checked)) this.send(this.dialect.error(null, checked));
+    else this.#requestedName = checked;
   }
 
   #askGate(triesLeft: number): string {
     const id = `h${++this.#askCount}`;
-    this.send(this.dialect.ask(id, { ask: "gate", question: this.#hub.gate.question, triesLeft }));
+    const ask: Ask = {
+      ask: "gate",
+      question: this.#hub.gate.question,
+      triesLeft,
+      challenge: this.#challenge,
+    };
+    // In text, the challenge goes on its own line before the question, for nodes that prove.
+    if (this.dialect === TEXT_DIALECT) this.send(`${formatChallengeLine(this.#challenge)}\n`);
+    this.send(this.dialect.ask(id, ask));
     return id;
   }
 
-  #admit(): void {
+  #admit(hubProof: string | undefined): void {
     const admission = this.#hub.admit(this, this.#peer(), this.#requestedName);
-    this.#welcome(admission, false);
+    this.#welcome(admission, false, hubProof);
   }
 
   /** Takes a resume token: true when the node is back in, or why not. */
   #resume(token: string): true | ErrorReply {
     const admission = this.#hub.resume(this, token, this.#peer());
     if (isErrorReply(admission)) return admission;
-    this.#welcome(admission, true);
+    this.#welcome(admission, true, undefined);
     return true;
   }
 
-  #welcome(admission: Admission, resumed: boolean): void {
+  #welcome(admission: Admission, resumed: boolean, hubProof: string | undefined): void {
     this.#lines.maxLineBytes = this.#limits.maxLineBytes;
     this.node = admission.node;
+    this.#context.onAdmitted?.();
     this.send(this.dialect.push({
       event: "admitted",
       pin: admission.pin,
       name: admission.name,
       token: admission.token,
       resumed,
+      ...(hubProof === undefined ? {} : { proof: hubProof }),
       ballots: openBallots(this.#hub.state).map((ballot) => this.#hub.ballotView(ballot)),
       services: SERVICES,
     }));
@@ -295,6 +383,7 @@ export class Session implements Member, Caller {
     for (;;) {
       const item = await this.#lines.next();
       if (!item) return "dropped";
+      this.#touch();
       if (item.kind !== "line") {
         this.send(this.dialect.error(null, this.#unreadable(item)));
         continue;
@@ -353,6 +442,7 @@ export class Session implements Member, Caller {
     for (;;) {
       const item = await this.#lines.next();
       if (!item) return refuse("bad-request", "Connection closed before the answer");
+      this.#touch();
       if (item.kind !== "line") return this.#unreadable(item);
       if (this.dialect === TEXT_DIALECT) return item.text;
       if (item.text.trim() === "") continue;
@@ -371,6 +461,11 @@ export class Session implements Member, Caller {
     }
   }
 
+  #touch(): void {
+    this.lastActivity = Date.now();
+    this.pinged = false;
+  }
+
   #unreadable(item: Exclude<LineItem, { kind: "line" }>): ErrorReply {
     return item.kind === "too-long"
       ? refuse(
@@ -387,20 +482,14 @@ function triesLeftText(triesLeft: number): string {
     : `${triesLeft} ${triesLeft === 1 ? "try" : "tries"} left`;
 }
 
-/** One try at the gate: an answer (or a refusal of what was sent), maybe a resume token. */
-interface GateAttempt {
-  answer: string | ErrorReply;
-  /** Id to refuse with, in the JSON dialect. */
-  id: MessageId;
-  resume?: string;
-}
-
-/** The `resume` field of a JSON object line, if it has one. */
-function readResumeToken(line: string): string | undefined {
-  try {
-    const value = JSON.parse(line);
-    return typeof value?.resume === "string" ? value.resume : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * Whether an address is this machine's own (127.0.0.0/8 or ::1): a plain
+ * answer from there never crosses a network.
+ *
+ * @param address An IP address as Deno reports it.
+ * @returns Whether it is loopback.
+ */
+export function isLoopback(address: string): boolean {
+  return address === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/u.test(address) ||
+    /^::ffff:127\./u.test(address);
 }

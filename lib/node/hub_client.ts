@@ -7,6 +7,14 @@
  * @module
  */
 
+import {
+  computeProof,
+  deriveGateKey,
+  type GateChallenge,
+  parseChallengeLine,
+  randomBase64,
+  verifyProof,
+} from "../protocol/gate_proof.ts";
 import { LineSource } from "../protocol/line_source.ts";
 import {
   type Ask,
@@ -32,6 +40,8 @@ export interface ConnectOptions {
   port: number;
   /** Aborts connecting and the gate (for `--timeout`). */
   signal?: AbortSignal;
+  /** Connect with TLS, trusting these CA certificates (PEM); the system's roots when empty. */
+  tls?: { caCerts: string[] } | undefined;
   /**
    * How long to keep trying to resume after the connection drops, in
    * milliseconds; 0 never resumes.
@@ -81,6 +91,7 @@ export class HubClient {
   readonly #host: string;
   readonly #port: number;
   readonly #resumeForMs: number;
+  readonly #tls: ConnectOptions["tls"];
   #conn: Deno.Conn;
   #lines: LineSource;
   readonly #encoder = new TextEncoder();
@@ -94,6 +105,7 @@ export class HubClient {
   #loop: Promise<void> | undefined;
   #writeChain: Promise<void> = Promise.resolve();
   #token: string | undefined;
+  #lastNotice: string | undefined;
 
   private constructor(conn: Deno.Conn, options: ConnectOptions) {
     this.#conn = conn;
@@ -101,6 +113,7 @@ export class HubClient {
     this.#host = options.host;
     this.#port = options.port;
     this.#resumeForMs = options.resumeForMs ?? 30_000;
+    this.#tls = options.tls;
   }
 
   /**
@@ -112,7 +125,7 @@ export class HubClient {
    * @throws {NotAHubError} When the peer does not greet like a hub.
    */
   static async connect(options: ConnectOptions): Promise<HubClient> {
-    const conn = await dial(options.host, options.port);
+    const conn = await dial(options.host, options.port, options.tls);
     const client = new HubClient(conn, options);
     try {
       await client.#expectGreeting(options.signal);
@@ -132,12 +145,14 @@ export class HubClient {
    * @throws {GateRefusedError} When no answer is accepted.
    */
   async join(options: JoinOptions, signal?: AbortSignal): Promise<Admission> {
-    const question = await this.#expectGateQuestion(signal);
+    let { question, challenge } = await this.#expectGateQuestion(signal);
     let answer = await options.answer(question, 3);
     if (answer === undefined) {
       throw new GateRefusedError("Cannot join: no answer to the gate question");
     }
-    const hello: Record<string, string> = { answer };
+    // With a challenge the answer never leaves this machine: only a proof of it does.
+    let proving = challenge ? await this.#prove(answer, challenge) : undefined;
+    const hello: Record<string, string> = proving ? { ...proving.fields } : { answer };
     if (options.name !== undefined) hello.name = options.name;
     await this.#send(hello);
     let refused = false;
@@ -148,15 +163,27 @@ export class HubClient {
           ? new GateRefusedError("Cannot join: the hub did not accept the gate answer")
           : new ConnectionLostError("The hub closed the connection at the gate");
       }
-      if (message.event === "admitted") return this.#admitted(message as unknown as Admission);
-      if (
-        message.ok === false && isObject(message.error) && message.error.code === "invalid-text"
-      ) {
-        throw new RequestRefusedError("invalid-text", String(message.error.message));
+      if (message.event === "admitted") {
+        if (proving && !await proving.checkHub(message.proof)) {
+          this.close();
+          throw new NotAHubError(
+            "Cannot trust the hub: it did not prove that it knows the answer (it may be an impostor)",
+          );
+        }
+        return this.#admitted(message as unknown as Admission);
+      }
+      if (message.ok === false && isObject(message.error)) {
+        const { code, message: text } = message.error;
+        if (code === "invalid-text") throw new RequestRefusedError("invalid-text", String(text));
+        if (code === "plain-answer-refused") throw new GateRefusedError(String(text));
       }
       if (message.event === "wrong-answer" || message.ok === false) refused = true;
       if (message.event === "bye") {
-        throw new GateRefusedError("Cannot join: the hub did not accept the gate answer");
+        throw new GateRefusedError(
+          refused
+            ? "Cannot join: the hub did not accept the gate answer"
+            : `Cannot join: ${String(message.reason)}`,
+        );
       }
       if (message.ask === "gate") {
         answer = await options.answer(String(message.question), Number(message.triesLeft));
@@ -168,9 +195,25 @@ export class HubClient {
               : "Cannot join: no answer to the gate question",
           );
         }
-        await this.#send({ id: message.id as string, answer });
+        challenge = readChallenge(message.challenge);
+        proving = challenge ? await this.#prove(answer, challenge) : undefined;
+        await this.#send({ id: message.id as string, ...(proving ? proving.fields : { answer }) });
       }
     }
+  }
+
+  /** Builds the proof of an answer for a challenge, and the check of the hub's proof. */
+  async #prove(answer: string, challenge: GateChallenge) {
+    const key = await deriveGateKey(answer, challenge.salt, challenge.iterations);
+    const nonce = randomBase64();
+    const proof = await computeProof(key, "node", challenge.nonce, nonce);
+    return {
+      fields: { proof, nonce },
+      checkHub: (hubProof: unknown) =>
+        typeof hubProof === "string"
+          ? verifyProof(key, "hub", challenge.nonce, nonce, hubProof)
+          : false,
+    };
   }
 
   /**
@@ -327,7 +370,7 @@ export class HubClient {
       pause = Math.min(pause * 2, 2000);
       let conn: Deno.Conn;
       try {
-        conn = await dial(this.#host, this.#port);
+        conn = await dial(this.#host, this.#port, this.#tls);
       } catch {
         continue;
       }
@@ -363,6 +406,11 @@ export class HubClient {
   }
 
   #dispatch(message: Record<string, unknown>): void {
+    if (message.event === "ping") {
+      // Any line keeps the connection; a ping request is the smallest.
+      this.request({ op: "ping" }).catch(() => {});
+      return;
+    }
     if (typeof message.event === "string") {
       const push = message as unknown as Push;
       this.events.push(push);
@@ -411,14 +459,26 @@ export class HubClient {
     }
   }
 
-  /** The hub's first question comes in text: `? What has keys ...`. */
-  async #expectGateQuestion(signal?: AbortSignal): Promise<string> {
+  /** The hub's first question comes in text (`? What has keys ...`), after its challenge line. */
+  async #expectGateQuestion(
+    signal?: AbortSignal,
+  ): Promise<{ question: string; challenge?: GateChallenge }> {
+    let challenge: GateChallenge | undefined;
     for (;;) {
       const line = await this.#nextLine(signal);
       if (line === undefined) {
-        throw new ConnectionLostError("The hub closed the connection at the gate");
+        throw this.#lastNotice
+          ? new GateRefusedError(`Cannot join: ${this.#lastNotice}`)
+          : new ConnectionLostError("The hub closed the connection at the gate");
       }
-      if (line.startsWith("? ")) return line.slice(2);
+      challenge = parseChallengeLine(line) ?? challenge;
+      if (line.startsWith("? ")) {
+        return challenge ? { question: line.slice(2), challenge } : { question: line.slice(2) };
+      }
+      if (line.startsWith("# ") && !line.startsWith("# consensus/") && !parseChallengeLine(line)) {
+        // A hub that says why it will not let us in (a lockout, say) before closing.
+        this.#lastNotice = line.slice(2);
+      }
     }
   }
 
@@ -475,9 +535,16 @@ export class HubClient {
   }
 }
 
-async function dial(host: string, port: number): Promise<Deno.Conn> {
+async function dial(host: string, port: number, tls: ConnectOptions["tls"]): Promise<Deno.Conn> {
+  let conn: Deno.Conn;
   try {
-    return await Deno.connect({ hostname: host, port });
+    conn = tls
+      ? await Deno.connectTls({
+        hostname: host,
+        port,
+        ...(tls.caCerts.length ? { caCerts: tls.caCerts } : {}),
+      })
+      : await Deno.connect({ hostname: host, port });
   } catch (error) {
     throw new HubUnreachableError(
       `Cannot reach a hub at ${host}:${port}: ${(error as Error).message}`,
@@ -486,6 +553,20 @@ async function dial(host: string, port: number): Promise<Deno.Conn> {
       },
     );
   }
+  if (tls) {
+    try {
+      // The handshake happens here, not on the first read, so a certificate problem says so.
+      await (conn as Deno.TlsConn).handshake();
+    } catch (error) {
+      closeQuietly(conn);
+      throw new HubUnreachableError(
+        `Cannot trust the hub at ${host}:${port} over TLS: ${(error as Error).message} ` +
+          "(is --tls-ca the CA that signed the hub's certificate, and does the certificate name this host?)",
+        { cause: error },
+      );
+    }
+  }
+  return conn;
 }
 
 function newLineSource(conn: Deno.Conn): LineSource {
@@ -498,6 +579,18 @@ function closeQuietly(conn: Deno.Conn): void {
   } catch {
     // Already closed.
   }
+}
+
+function readChallenge(value: unknown): GateChallenge | undefined {
+  if (!isObject(value)) return undefined;
+  const { kdf, salt, iterations, nonce } = value;
+  if (kdf !== "pbkdf2-sha256" || typeof salt !== "string" || typeof nonce !== "string") {
+    return undefined;
+  }
+  if (typeof iterations !== "number" || !Number.isSafeInteger(iterations) || iterations < 1) {
+    return undefined;
+  }
+  return { kdf, salt, iterations, nonce };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -18,6 +18,8 @@ import { NoDecisionError, TimeoutError } from "./errors.ts";
 export interface ScriptedPlan {
   host: string;
   port: number;
+  /** Connect with TLS, trusting these CAs. */
+  tls?: { caCerts: string[] };
   /** The gate answer. */
   answer: string;
   name?: string;
@@ -62,7 +64,12 @@ export async function runScripted(
   const say = (text: string) => {
     if (!plan.json) output.out(text.trimEnd());
   };
-  const client = await HubClient.connect({ host: plan.host, port: plan.port, signal });
+  const client = await HubClient.connect({
+    host: plan.host,
+    port: plan.port,
+    signal,
+    tls: plan.tls,
+  });
   try {
     const admission: Admission = await client.join({
       name: plan.name,

@@ -104,6 +104,7 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
     case "stats":
     case "ballots":
     case "results":
+    case "ping":
     case "exit":
       return { kind: "request", id, request: { op: service } };
     case "name": {

@@ -14,6 +14,7 @@ import type {
   VoteCounts,
 } from "../election/events.ts";
 import type { ProposalInput } from "../election/proposal.ts";
+import type { GateChallenge } from "./gate_proof.ts";
 
 /** Version of the wire protocol, announced in the greeting line. */
 export const PROTOCOL_VERSION = 1;
@@ -38,6 +39,7 @@ export type ServiceName =
   | "results"
   | "propose"
   | "close"
+  | "ping"
   | "exit";
 
 /** How a service is used, for menus and `help`. */
@@ -75,6 +77,7 @@ export const SERVICES: readonly ServiceHelp[] = [
   },
   { name: "close", usage: "close BALLOT", summary: "close a ballot you proposed" },
   { name: "name", usage: "name NAME", summary: "choose the name others see" },
+  { name: "ping", usage: "ping", summary: "answer the hub's keep-alive (any line does)" },
   { name: "help", usage: "help", summary: "this menu" },
   { name: "exit", usage: "exit", summary: "leave" },
 ];
@@ -92,6 +95,7 @@ export type Request =
   | { op: "stats" }
   | { op: "ballots" }
   | { op: "results" }
+  | { op: "ping" }
   | { op: "exit" }
   | { op: "setup"; info?: NodeInfo }
   | { op: "name"; name?: string }
@@ -103,7 +107,7 @@ export type Request =
 
 /** A question the hub asks and waits for; the answer is one line or value. */
 export type Ask =
-  | { ask: "gate"; question: string; triesLeft: number }
+  | { ask: "gate"; question: string; triesLeft: number; challenge: GateChallenge }
   | { ask: "permission"; info: NodeInfo }
   | { ask: "vote"; ballot: BallotView }
   | { ask: "receive" }
@@ -178,6 +182,7 @@ export type Reply =
   | { op: "results"; results: DecisionView[] }
   | { op: "propose"; ballot: BallotView }
   | { op: "close"; result: DecisionView }
+  | { op: "ping" }
   | { op: "exit" };
 
 /** Every error code the hub sends; PROTOCOL.md explains each. */
@@ -202,6 +207,7 @@ export type ErrorCode =
   | "answer-pending"
   | "bad-token"
   | "token-expired"
+  | "plain-answer-refused"
   | "unavailable";
 
 /** A request or answer the hub refused. */
@@ -219,11 +225,14 @@ export type Push =
     /** Secret to come back as the same node after a dropped connection. */
     token: string;
     resumed: boolean;
+    /** The hub's proof that it knows the answer, when the node proved it did (see gate_proof.ts). */
+    proof?: string;
     ballots: BallotView[];
     services: readonly ServiceHelp[];
   }
   | { event: "wrong-answer"; triesLeft: number; message: string }
   | { event: "bye"; reason: string }
+  | { event: "ping"; message: string }
   | { event: "joined"; pin: number; name: string; address: string; port: number }
   | { event: "resumed"; pin: number; name: string }
   | { event: "left"; pin: number; name: string; reason: "exit" | "dropped" | "expired" }

@@ -56,6 +56,7 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
     case "stats":
     case "ballots":
     case "results":
+    case "ping":
     case "exit":
       if (argument !== "") {
         return refuse("bad-request", `Cannot run ${command}: it takes no arguments`);
@@ -286,6 +287,8 @@ export function formatTextReply(reply: Reply): string {
       return lines(`ok propose: ballot ${describeBallot(reply.ballot)}`);
     case "close":
       return lines(`ok close: ${describeDecision(reply.result)}`);
+    case "ping":
+      return lines("ok pong");
     case "exit":
       return lines("ok bye");
   }
@@ -359,6 +362,8 @@ export function formatTextPush(push: Push): string {
       return formatTextError(refuse("wrong-answer", push.message));
     case "bye":
       return `# ${safe(push.reason)}\n`;
+    case "ping":
+      return `! ping: ${safe(push.message)}\n`;
     case "joined":
       return `! joined ${push.pin} ${safe(push.name)} ${safe(push.address)}:${push.port}\n`;
     case "resumed":

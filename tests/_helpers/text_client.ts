@@ -6,6 +6,7 @@
  */
 
 import { LineSource } from "../../lib/protocol/line_source.ts";
+import { connectFrom, type ConnLike } from "./bound_socket.ts";
 
 /** How long a test waits for one expected line before failing. */
 const WAIT_MS = 5000;
@@ -14,27 +15,36 @@ const WAIT_MS = 5000;
 export class TextClient {
   /** Every line read so far, in order. */
   readonly transcript: string[] = [];
-  readonly #conn: Deno.Conn;
+  readonly #conn: ConnLike;
   readonly #lines: LineSource;
   readonly #encoder = new TextEncoder();
   #closed = false;
 
-  private constructor(conn: Deno.Conn) {
+  private constructor(conn: ConnLike) {
     this.#conn = conn;
     this.#lines = new LineSource(conn, { maxLineBytes: 1 << 20 });
   }
 
-  /** Connects to a port on 127.0.0.1. */
-  static async connect(port: number): Promise<TextClient> {
-    return new TextClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  /**
+   * Connects to a port on 127.0.0.1, from 127.0.0.1 or from another loopback address.
+   *
+   * @param port The hub's port.
+   * @param source A loopback source address such as `127.0.0.5`, to play another machine.
+   */
+  static async connect(port: number, source?: string): Promise<TextClient> {
+    const conn = source === undefined
+      ? await Deno.connect({ hostname: "127.0.0.1", port })
+      : await connectFrom(port, source);
+    return new TextClient(conn);
   }
 
   /** Connects, answers the gate, and reads up to the admission line; returns the PIN. */
   static async admitted(
     port: number,
     answer = "keyboard",
+    source?: string,
   ): Promise<{ client: TextClient; pin: number }> {
-    const client = await TextClient.connect(port);
+    const client = await TextClient.connect(port, source);
     await client.readUntil((line) => line.startsWith("? "));
     await client.send(answer);
     const line = await client.readUntil((text) => text.startsWith("ok admitted"));

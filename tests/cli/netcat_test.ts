@@ -23,7 +23,8 @@ Deno.test("printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc HOST PORT", async (
   const lines = new TextDecoder().decode(result.stdout).split("\n");
   assertEquals(result.code, 0, new TextDecoder().decode(result.stderr));
   assert(lines[0]!.startsWith("# consensus/1 hub"), lines.join("\n"));
-  assertEquals(lines[1], "? What has keys but can't open locks?");
+  assert(lines[1]!.startsWith("# challenge pbkdf2-sha256 "), lines[1]);
+  assertEquals(lines[2], "? What has keys but can't open locks?");
   assert(
     lines.some((line) => /^ok admitted: your PIN is \d{3}, your name is node-\d{3}$/u.test(line)),
   );
