@@ -185,12 +185,7 @@ export class Session implements Member, Caller {
       );
       const locked = this.#context.guard.lockedFor(this.address);
       if (locked > 0) {
-        this.send(this.dialect.push({
-          event: "bye",
-          reason: `Too many wrong answers from your address; try again in ${
-            Math.ceil(locked / 60_000)
-          } min`,
-        }));
+        this.#sayLockedOut(locked);
         return;
       }
       if (!await this.#passGate()) return;
@@ -266,6 +261,11 @@ export class Session implements Member, Caller {
           ),
         );
       }
+      const locked = this.#context.guard.lockedFor(this.address);
+      if (locked > 0) {
+        this.#sayLockedOut(locked);
+        return false;
+      }
       if (triesLeft > 0) {
         // A new nonce for the next try: a proof is good for one try only.
         this.#challenge = this.#hub.gate.challenge();
@@ -314,6 +314,14 @@ export class Session implements Member, Caller {
         return true;
       }
     }
+  }
+
+  #sayLockedOut(lockedForMs: number): void {
+    const minutes = Math.ceil(lockedForMs / 60_000);
+    this.send(this.dialect.push({
+      event: "bye",
+      reason: `Too many wrong answers from your address; try again in ${minutes} min`,
+    }));
   }
 
   #plainAnswersAllowed(): boolean {
