@@ -5,9 +5,8 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
 import { auditEntries } from "../store/audit.ts";
-import { JOURNAL_FILE, readEntries } from "../store/sqlite_journal.ts";
+import { readJournalEntries } from "../store/sqlite_journal.ts";
 import { parseCommandArgs } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
@@ -46,22 +45,7 @@ export function audit(args: string[], output: Output = STANDARD_OUTPUT): void {
     return;
   }
   if (positionals.length !== 1) throw new UsageError("Give one data directory", AUDIT_USAGE);
-  const path = `${positionals[0]}/${JOURNAL_FILE}`;
-  let db: DatabaseSync;
-  try {
-    Deno.statSync(path);
-    db = new DatabaseSync(path, { readOnly: true });
-  } catch (error) {
-    throw new Error(
-      `Cannot audit ${positionals[0]}: no readable journal there (${(error as Error).message})`,
-    );
-  }
-  let report;
-  try {
-    report = auditEntries(readEntries(db));
-  } finally {
-    db.close();
-  }
+  const report = auditEntries(readJournalEntries(positionals[0]!, "audit"));
   if (values.json) {
     output.out(JSON.stringify({ ok: report.problems.length === 0, ...report }));
   } else {

@@ -5,14 +5,14 @@
  * @module
  */
 
-import { DatabaseSync } from "node:sqlite";
 import type { HubEvent } from "../election/events.ts";
 import { replayEvents } from "../election/state.ts";
 import { DEFAULT_PORT } from "../hub/server.ts";
 import type { DecisionView, Reply } from "../protocol/messages.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { HubClient } from "../node/hub_client.ts";
-import { JOURNAL_FILE, readEntries } from "../store/sqlite_journal.ts";
+import { readJournalEntries } from "../store/sqlite_journal.ts";
+import { decisionView } from "../hub/views.ts";
 import { parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
@@ -103,39 +103,11 @@ async function fromHub(
  * @returns Every closed ballot, oldest first.
  */
 export function fromDataDirectory(directory: string): DecisionView[] {
-  const path = `${directory}/${JOURNAL_FILE}`;
-  let db: DatabaseSync;
-  try {
-    Deno.statSync(path);
-    db = new DatabaseSync(path, { readOnly: true });
-  } catch (error) {
-    throw new Error(
-      `Cannot read results from ${directory}: no readable journal there (${
-        (error as Error).message
-      })`,
-    );
-  }
-  try {
-    const events = readEntries(db).map((entry) => JSON.parse(entry.event) as HubEvent);
-    const state = replayEvents(events);
-    return [...state.ballots.values()].filter((ballot) => ballot.closed).map((ballot) => {
-      const closed = ballot.closed!;
-      return {
-        ballot: ballot.id,
-        question: ballot.terms.question,
-        option: closed.option,
-        label: ballot.terms.options.find((option) => option.key === closed.option)?.label ?? null,
-        counts: closed.counts,
-        electorate: closed.electorate,
-        reason: closed.reason,
-        cause: closed.cause,
-      };
-    });
-  } catch (error) {
-    throw new Error(`Cannot read results from ${directory}: ${(error as Error).message}`);
-  } finally {
-    db.close();
-  }
+  const events = readJournalEntries(directory, "read results from").map((entry) =>
+    JSON.parse(entry.event) as HubEvent
+  );
+  const state = replayEvents(events);
+  return [...state.ballots.values()].filter((ballot) => ballot.closed).map(decisionView);
 }
 
 /**

@@ -29,6 +29,7 @@ import { type Journal, MemoryJournal } from "../store/journal.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
 import { PinPool } from "./pin_pool.ts";
+import { ballotView, closingView, decisionView } from "./views.ts";
 import { createResumeToken, hashResumeToken } from "./resume_tokens.ts";
 
 /** What the hub needs of a connected, admitted session. */
@@ -315,22 +316,7 @@ export class Hub {
    * @returns Its view.
    */
   ballotView(ballot: Ballot): BallotView {
-    const { terms } = ballot;
-    return {
-      ballot: ballot.id,
-      question: terms.question,
-      options: terms.options,
-      rule: terms.rule,
-      electorate: terms.electorate,
-      deadline: terms.deadline === undefined ? null : new Date(terms.deadline).toISOString(),
-      allowChange: terms.allowChange,
-      hideResults: terms.hideResults,
-      anonymous: terms.anonymous,
-      repeat: terms.repeat,
-      proposer: ballot.proposer === null
-        ? null
-        : this.state.nodes.get(ballot.proposer)?.pin ?? null,
-    };
+    return ballotView(this.state, ballot);
   }
 
   /**
@@ -340,19 +326,7 @@ export class Hub {
    * @returns Its outcome.
    */
   decisionView(ballot: Ballot): DecisionView {
-    const closed = ballot.closed!;
-    const label = ballot.terms.options.find((option) => option.key === closed.option)?.label ??
-      null;
-    return {
-      ballot: ballot.id,
-      question: ballot.terms.question,
-      option: closed.option,
-      label,
-      counts: closed.counts,
-      electorate: closed.electorate,
-      reason: closed.reason,
-      cause: closed.cause,
-    };
+    return decisionView(ballot);
   }
 
   /** Number of connected admitted nodes. */
@@ -472,18 +446,7 @@ export class Hub {
       case "ballot-closed": {
         const ballot = this.state.ballots.get(event.ballot);
         if (!ballot) return undefined;
-        const label = ballot.terms.options.find((option) => option.key === event.option)?.label ??
-          null;
-        const view: DecisionView = {
-          ballot: event.ballot,
-          question: ballot.terms.question,
-          option: event.option,
-          label,
-          counts: event.counts,
-          electorate: event.electorate,
-          reason: event.reason,
-          cause: event.cause,
-        };
+        const view = closingView(ballot, event);
         return event.option === null
           ? { event: "closed", ...view }
           : { event: "consensus", ...view };

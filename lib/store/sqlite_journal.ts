@@ -155,3 +155,39 @@ export function readEntries(db: DatabaseSync): JournalEntry[] {
   return db.prepare("SELECT seq, at, event, prev, hash FROM journal ORDER BY seq")
     .all() as unknown as JournalEntry[];
 }
+
+/**
+ * Reads every entry of the journal in a data directory, without taking it
+ * (the hub must be stopped: a running hub holds it exclusively).
+ *
+ * @param directory The data directory.
+ * @param action What the caller is doing, for the error: `audit`, `read results from`.
+ * @returns The entries, oldest first.
+ * @throws {DataDirectoryError} When there is no readable journal there.
+ */
+export function readJournalEntries(directory: string, action: string): JournalEntry[] {
+  const path = `${directory}/${JOURNAL_FILE}`;
+  let db: DatabaseSync;
+  try {
+    // Opening a missing file read-only would fail anyway; stat says why in plainer words.
+    Deno.statSync(path);
+    db = new DatabaseSync(path, { readOnly: true });
+  } catch (error) {
+    throw new DataDirectoryError(
+      `Cannot ${action} ${directory}: no readable journal there (${(error as Error).message})`,
+      { cause: error },
+    );
+  }
+  try {
+    return readEntries(db);
+  } catch (error) {
+    throw new DataDirectoryError(
+      `Cannot ${action} ${directory}: the journal cannot be read (${
+        (error as Error).message
+      }); is its hub still running?`,
+      { cause: error },
+    );
+  } finally {
+    db.close();
+  }
+}
