@@ -98,6 +98,7 @@ export class HubClient {
   readonly #pending = new Map<number, PendingRequest>();
   readonly #eventListeners = new Set<(push: Push) => void>();
   readonly #resumeListeners = new Set<(admission: Admission) => void>();
+  readonly #dropListeners = new Set<() => void>();
   readonly #closeListeners = new Set<() => void>();
   #nextId = 1;
   #askHandler: AskHandler = () => Promise.reject(new Error("no handler for the hub's question"));
@@ -271,6 +272,17 @@ export class HubClient {
   }
 
   /**
+   * Listens for the connection dropping, before the node tries to resume.
+   *
+   * @param listener Called each time it drops.
+   * @returns A function that stops listening.
+   */
+  onDrop(listener: () => void): () => void {
+    this.#dropListeners.add(listener);
+    return () => this.#dropListeners.delete(listener);
+  }
+
+  /**
    * Waits for an event, including one that arrived already.
    *
    * @param match Says which event is wanted.
@@ -351,7 +363,11 @@ export class HubClient {
           if (message) this.#dispatch(message);
           continue;
         }
-        if (this.#closed || !await this.#resume()) break;
+        if (this.#closed) break;
+        if (this.#token !== undefined && this.#resumeForMs > 0) {
+          for (const listener of [...this.#dropListeners]) listener();
+        }
+        if (!await this.#resume()) break;
       }
     } finally {
       this.#closed = true;

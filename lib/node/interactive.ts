@@ -128,6 +128,13 @@ export async function runInteractive(options: InteractiveOptions, output: Output
       ballots.follow(push);
       screen.push(formatTextPush(push).trimEnd());
     });
+    client.onDrop(() =>
+      screen.push(
+        `Connection lost; trying to resume for up to ${
+          Math.round((options.resumeForMs ?? 30_000) / 1000)
+        } s...`,
+      )
+    );
     client.onResume((again) => {
       context.pin = again.pin;
       const who = `${safe(again.name)} (PIN ${again.pin})`;
