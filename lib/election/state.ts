@@ -64,10 +64,14 @@ export interface ElectionState {
   readonly stored: Map<number, NodeInfo>;
   /** Every ballot by id, oldest first. */
   readonly ballots: Map<number, Ballot>;
+  /** The ballots not closed yet, by id (kept apart: a long-running hub closes thousands). */
+  readonly openBallots: Map<number, Ballot>;
   /** Node id by resume-token hash, for the known nodes. */
   readonly tokens: Map<string, number>;
   /** Token hashes of nodes that have left, to tell an expired token from a wrong one. */
   readonly retiredTokens: Set<string>;
+  /** Known nodes that are present (connected, or expected back after a hub restart). */
+  presentCount: number;
   /** Id the next joining node gets. */
   nextNode: number;
   /** Id the next ballot gets. */
@@ -104,7 +108,9 @@ export function createElectionState(): ElectionState {
     tokens: new Map(),
     stored: new Map(),
     ballots: new Map(),
+    openBallots: new Map(),
     retiredTokens: new Set(),
+    presentCount: 0,
     nextNode: 1,
     nextBallot: 1,
   };
@@ -133,15 +139,19 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       state.pins.set(event.pin, event.node);
       state.tokens.set(event.tokenHash, event.node);
       state.nextNode = Math.max(state.nextNode, event.node + 1);
+      state.presentCount += 1;
       break;
     case "dropped": {
       const node = state.nodes.get(event.node);
-      if (node) node.present = false;
+      if (!node?.present) break;
+      node.present = false;
+      state.presentCount -= 1;
       break;
     }
     case "resumed": {
       const node = state.nodes.get(event.node);
       if (!node) break;
+      if (!node.present) state.presentCount += 1;
       node.present = true;
       node.address = event.address;
       node.port = event.port;
@@ -151,6 +161,7 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       const node = state.nodes.get(event.node);
       if (!node) break;
       state.nodes.delete(event.node);
+      if (node.present) state.presentCount -= 1;
       state.pins.delete(node.pin);
       state.tokens.delete(node.tokenHash);
       state.stored.delete(event.node);
@@ -171,7 +182,7 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
         : undefined;
       const counts: VoteCounts = {};
       for (const option of event.terms.options) counts[option.key] = 0;
-      state.ballots.set(event.ballot, {
+      const ballot: Ballot = {
         id: event.ballot,
         terms: event.terms,
         rule: parseRule(event.terms.rule),
@@ -182,7 +193,9 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
         participants: new Set(),
         counts,
         closed: undefined,
-      });
+      };
+      state.ballots.set(event.ballot, ballot);
+      state.openBallots.set(event.ballot, ballot);
       state.nextBallot = Math.max(state.nextBallot, event.ballot + 1);
       break;
     }
@@ -206,6 +219,7 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       const ballot = state.ballots.get(event.ballot);
       if (!ballot || ballot.closed) break;
       ballot.closed = event;
+      state.openBallots.delete(event.ballot);
       // The counts stay in the closing event; who chose what is not needed any more.
       ballot.votes = new Map();
       ballot.participants = new Set();
@@ -233,7 +247,7 @@ export function replayEvents(events: Iterable<HubEvent>): ElectionState {
  * @returns The ballots not closed yet.
  */
 export function openBallots(state: ElectionState): Ballot[] {
-  return [...state.ballots.values()].filter((ballot) => !ballot.closed);
+  return [...state.openBallots.values()];
 }
 
 /**
@@ -245,9 +259,7 @@ export function openBallots(state: ElectionState): Ballot[] {
  */
 export function electorateSize(state: ElectionState, ballot: Ballot): number {
   if (ballot.members) return ballot.members.size;
-  let present = 0;
-  for (const node of state.nodes.values()) if (node.present) present++;
-  return present;
+  return state.presentCount;
 }
 
 /**
