@@ -71,7 +71,8 @@ The standing question (opens again as a new ballot each time it closes):
   --rule RULE          seed (default), majority, supermajority:P, unanimous or plurality;
                        add +quorum:P to any, e.g. majority+quorum:60%
   --deadline WHEN      a duration (90s, 10m, 2h) or a date and time (2026-12-01T17:00:00Z)
-  --electorate MODE    live (connected now, default) or frozen (connected when it opens)
+  --electorate live    the only electorate of the standing question (frozen ballots are
+                       opened with propose, once nodes are connected)
   --allow-change       voters may change their vote until it closes
   --hide-results       counts are shown only once it closes
   --anonymous          the record keeps no link from voter to choice
@@ -198,6 +199,14 @@ export function settingsFrom(
   };
   for (const field of ["rule", "deadline", "electorate"] as const) {
     if (text(field) !== undefined) standing[field] = text(field)!;
+  }
+  if (standing.electorate?.toLowerCase() === "frozen") {
+    // Its electorate would be frozen at start-up, with nobody connected yet.
+    throw new UsageError(
+      "--electorate frozen cannot apply to the standing question, which opens before anyone joins; " +
+        "open a frozen ballot once nodes are connected: type propose ... | frozen on the hub's input",
+      usage,
+    );
   }
   try {
     const gate = new Gate({ question: riddle ?? JOIN_CODE_QUESTION, answer });

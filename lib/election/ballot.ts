@@ -5,6 +5,8 @@
  * @module
  */
 
+import { findUnsafeCharacter } from "../protocol/text_safety.ts";
+
 import type { BallotQuestion } from "./events.ts";
 
 /** The report's kind of question, used when the operator sets none. */
@@ -34,10 +36,19 @@ const MAX_OPTIONS = 26;
 export function buildBallot(question: string, labels: readonly string[]): BallotQuestion {
   const text = question.trim();
   if (text === "") throw new RangeError("Cannot build ballot: the question is empty");
+  // What one node proposes is pushed to every other terminal: nothing unsafe in it.
+  for (const part of [text, ...labels]) {
+    const unsafe = findUnsafeCharacter(part);
+    if (unsafe) {
+      throw new RangeError(`Cannot build ballot: it contains the control character ${unsafe}`);
+    }
+  }
   const trimmed = labels.map((label) => label.trim());
   if (trimmed.length < 2 || trimmed.length > MAX_OPTIONS) {
     throw new RangeError(
-      `Cannot build ballot: ${trimmed.length} options given, between 2 and ${MAX_OPTIONS} needed`,
+      `Cannot build ballot: ${trimmed.length} option${
+        trimmed.length === 1 ? "" : "s"
+      } given, between 2 and ${MAX_OPTIONS} needed`,
     );
   }
   const seen = new Set<string>();

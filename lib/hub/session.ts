@@ -136,7 +136,12 @@ export class Session implements Member, Caller {
     this.#lines = new LineSource(conn, { maxLineBytes: this.#limits.maxGateLineBytes });
     this.#outbox = new Outbox(conn, {
       maxQueuedBytes: this.#limits.maxQueuedBytes,
-      onFailure: (why) => this.close(why === "overflow" ? "it stopped reading" : undefined),
+      onFailure: (why) =>
+        this.close(
+          why === "overflow"
+            ? "You stopped reading and the hub's queue for you is full; the connection is closed"
+            : undefined,
+        ),
     });
     this.#challenge = hub.gate.challenge();
   }
@@ -289,7 +294,7 @@ export class Session implements Member, Caller {
       case "refused":
         return attempt.error;
       case "resume":
-        return this.#resume(attempt.token);
+        return await this.#resume(attempt.token);
       case "proof": {
         const hubProof = await this.#hub.gate.answerProof(
           this.#challenge,
@@ -297,7 +302,7 @@ export class Session implements Member, Caller {
           attempt.proof,
         );
         if (hubProof === undefined) return false;
-        this.#admit(hubProof);
+        await this.#admit(hubProof);
         return true;
       }
       case "answer": {
@@ -310,7 +315,7 @@ export class Session implements Member, Caller {
           );
         }
         if (!this.#hub.gate.accepts(attempt.answer)) return false;
-        this.#admit(undefined);
+        await this.#admit(undefined);
         return true;
       }
     }
@@ -352,23 +357,29 @@ export class Session implements Member, Caller {
     return id;
   }
 
-  #admit(hubProof: string | undefined): void {
+  async #admit(hubProof: string | undefined): Promise<void> {
     const admission = this.#hub.admit(this, this.#peer(), this.#requestedName);
-    this.#welcome(admission, false, hubProof);
+    await this.#welcome(admission, false, hubProof);
   }
 
   /** Takes a resume token: true when the node is back in, or why not. */
-  #resume(token: string): true | ErrorReply {
+  async #resume(token: string): Promise<true | ErrorReply> {
     const admission = this.#hub.resume(this, token, this.#peer());
     if (isErrorReply(admission)) return admission;
-    this.#welcome(admission, true, undefined);
+    await this.#welcome(admission, true, undefined);
     return true;
   }
 
-  #welcome(admission: Admission, resumed: boolean, hubProof: string | undefined): void {
+  async #welcome(
+    admission: Admission,
+    resumed: boolean,
+    hubProof: string | undefined,
+  ): Promise<void> {
     this.#lines.maxLineBytes = this.#limits.maxLineBytes;
     this.node = admission.node;
     this.#context.onAdmitted?.();
+    // Like every reply, the admission waits until the journal holds the join.
+    await this.#hub.committed().catch(() => {});
     this.send(this.dialect.push({
       event: "admitted",
       pin: admission.pin,

@@ -190,7 +190,9 @@ export function parseProposal(text: string): Request | ErrorReply {
     if (!apply) {
       return refuse(
         "bad-request",
-        `Cannot propose: unknown flag "${safe(flag)}"; use frozen, change, hidden or anonymous`,
+        `Cannot propose: unknown flag "${
+          safe(flag)
+        }"; use frozen, live, change, hidden or anonymous`,
       );
     }
     apply(proposal);
@@ -353,7 +355,8 @@ export function formatTextPush(push: Push): string {
           safe(push.name)
         }`,
       ) + infoLines([
-        `Resume token: ${push.token} (send "resume ${push.token}" as the first line to come back)`,
+        ...(push.proof === undefined ? [] : [`hub proof: ${push.proof}`]),
+        `Resume token: ${push.token} (send "resume ${push.token}" at the gate to come back)`,
         "You may now vote and request node discovery and negotiation.",
         ...push.ballots.map((ballot) => `Ballot ${describeBallot(ballot)}`),
         ...menuRows(push.services),

@@ -124,6 +124,8 @@ export class SqliteJournal implements Journal {
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
+      // Keep the events for the next flush: nothing recorded may be lost.
+      this.#queue = [...queue, ...this.#queue];
       throw error;
     }
     this.#lastSeq = seq;

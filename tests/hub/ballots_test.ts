@@ -128,7 +128,11 @@ Deno.test("nodes propose ballots only when the hub allows it, and bad proposals 
         ],
         [
           "propose Lunch? | pizza",
-          "err invalid-proposal: Cannot build ballot: 1 options given, between 2 and 26 needed",
+          "err invalid-proposal: Cannot build ballot: 1 option given, between 2 and 26 needed",
+        ],
+        [
+          "propose Lunch\u202e? | pizza, soup",
+          "err invalid-proposal: Cannot build ballot: it contains the control character U+202E",
         ],
         [
           "propose Lunch? | a, b | seed | | anonymous, change",
