@@ -5,22 +5,14 @@
  * @module
  */
 
-import { auto, MAIN_USAGE } from "./lib/cli/auto.ts";
 import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
-import { join } from "./lib/cli/join.ts";
+import { MAIN_USAGE } from "./lib/cli/main_usage.ts";
 import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
-import { audit } from "./lib/cli/audit.ts";
-import { dropFileAccess } from "./lib/cli/lockdown.ts";
-import { certs } from "./lib/cli/certs.ts";
-import { results } from "./lib/cli/results.ts";
-import {
-  parseServeArgs,
-  readOperatorCommands,
-  SERVE_USAGE,
-  startServing,
-} from "./lib/cli/serve.ts";
 import { UsageError } from "./lib/cli/usage_error.ts";
-import { VERSION } from "./lib/hub/session.ts";
+import { VERSION } from "./lib/version.ts";
+
+// Each command is loaded when it runs: a node that votes and exits should not
+// pay for loading the hub, SQLite or the X.509 library.
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -35,6 +27,10 @@ async function main(args: string[]): Promise<number> {
   const shutdown = onShutdownSignal();
   try {
     if (command === "serve") {
+      const { parseServeArgs, readOperatorCommands, SERVE_USAGE, startServing } = await import(
+        "./lib/cli/serve.ts"
+      );
+      const { dropFileAccess } = await import("./lib/cli/lockdown.ts");
       const settings = parseServeArgs(rest);
       if (settings === "help") {
         STANDARD_OUTPUT.out(SERVE_USAGE);
@@ -48,15 +44,20 @@ async function main(args: string[]): Promise<number> {
       await shutdown.signal;
       await running.close();
     } else if (command === "audit") {
+      const { audit } = await import("./lib/cli/audit.ts");
       audit(rest);
     } else if (command === "results") {
+      const { results } = await import("./lib/cli/results.ts");
       await results(rest);
     } else if (command === "certs") {
+      const { certs } = await import("./lib/cli/certs.ts");
       await certs(rest);
     } else if (command === "join") {
       shutdown.dispose();
+      const { join } = await import("./lib/cli/join.ts");
       await join(rest);
     } else {
+      const { auto } = await import("./lib/cli/auto.ts");
       await auto(args, STANDARD_OUTPUT, shutdown.signal);
     }
     return EXIT.ok;

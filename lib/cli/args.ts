@@ -1,15 +1,27 @@
 /**
- * Argument parsing shared by the commands, on `node:util`'s `parseArgs`,
+ * Argument parsing shared by the commands: GNU-style long options, strict,
  * with every mistake turned into a {@linkcode UsageError}.
+ *
+ * It is written here rather than taken from `node:util`'s `parseArgs`: loading
+ * Node's compatibility layer for it cost every start of the program about
+ * 20 ms, a fifth of what a node that votes and exits takes.
  *
  * @module
  */
 
-import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./usage_error.ts";
 
-/** Option declarations, as `parseArgs` takes them. */
-export type OptionSpec = NonNullable<ParseArgsConfig["options"]>;
+/** One option: a flag (`boolean`) or one that takes a value (`string`), possibly repeated. */
+export interface OptionDeclaration {
+  type: "boolean" | "string";
+  /** A one-letter alias, e.g. `h` for `-h`. */
+  short?: string;
+  /** May be given several times; the values are collected in an array. */
+  multiple?: boolean;
+}
+
+/** Option declarations by long name. */
+export type OptionSpec = Record<string, OptionDeclaration>;
 
 /** Options every command has. */
 export const COMMON_OPTIONS = {
@@ -17,33 +29,74 @@ export const COMMON_OPTIONS = {
 } as const satisfies OptionSpec;
 
 /**
- * Parses a command's arguments strictly.
+ * Parses a command's arguments strictly: `--name value`, `--name=value`,
+ * `--flag`, `-h`, positionals, and `--` before positionals that start with `-`.
  *
  * @param args The arguments after the command name.
  * @param options The command's options.
  * @param usage The command's help text, for errors.
- * @returns The values and positionals.
- * @throws {UsageError} On an unknown option or a missing value.
+ * @returns The values and positionals (a repeated option's values as an array).
+ * @throws {UsageError} On an unknown option, a missing value, or a value given to a flag.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * const parsed = parseCommandArgs(["hub:1", "--vote=A", "--wait"], {
+ *   vote: { type: "string" },
+ *   wait: { type: "boolean" },
+ * }, "usage");
+ * assertEquals(parsed, { values: { vote: "A", wait: true }, positionals: ["hub:1"] });
+ * ```
  */
-export function parseCommandArgs<T extends OptionSpec>(
+export function parseCommandArgs(
   args: string[],
-  options: T,
+  options: OptionSpec,
   usage: string,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const parsed = parseArgs({
-      args,
-      options: { ...COMMON_OPTIONS, ...options },
-      allowPositionals: true,
-      strict: true,
-    });
-    return {
-      values: parsed.values as Record<string, string | boolean | undefined>,
-      positionals: parsed.positionals,
-    };
-  } catch (error) {
-    throw new UsageError((error as Error).message, usage);
+  const declared: OptionSpec = { ...COMMON_OPTIONS, ...options };
+  const byShort = new Map(
+    Object.entries(declared).filter(([, option]) => option.short).map((
+      [name, option],
+    ) => [option.short!, name]),
+  );
+  const values: Record<string, string | boolean | string[] | undefined> = {};
+  const positionals: string[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (arg === "--") {
+      positionals.push(...args.slice(index + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const equals = arg.indexOf("=");
+    const long = arg.startsWith("--");
+    const key = long ? arg.slice(2, equals < 0 ? undefined : equals) : arg.slice(1);
+    const name = long ? key : byShort.get(key);
+    const option = name === undefined ? undefined : declared[name];
+    if (name === undefined || option === undefined) {
+      throw new UsageError(`Unknown option ${long ? `--${key}` : `-${key}`}`, usage);
+    }
+    if (option.type === "boolean") {
+      if (long && equals >= 0) throw new UsageError(`Option --${name} takes no value`, usage);
+      values[name] = true;
+      continue;
+    }
+    let value: string | undefined;
+    if (long && equals >= 0) value = arg.slice(equals + 1);
+    else {
+      value = args[index + 1];
+      if (value === undefined || (value.startsWith("-") && value !== "-" && !/^-\d/u.test(value))) {
+        throw new UsageError(`Option --${name} needs a value`, usage);
+      }
+      index++;
+    }
+    if (option.multiple) values[name] = [...((values[name] as string[] | undefined) ?? []), value];
+    else values[name] = value;
   }
+  return { values: values as Record<string, string | boolean | undefined>, positionals };
 }
 
 /**

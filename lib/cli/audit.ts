@@ -6,6 +6,7 @@
  */
 
 import { auditEntries } from "../store/audit.ts";
+import { AuditFailedError } from "./audit_failed_error.ts";
 import { readJournalEntries } from "../store/sqlite_journal.ts";
 import { parseCommandArgs } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
@@ -17,15 +18,6 @@ export const AUDIT_USAGE = `Usage: consensus audit DIR [--json]
 Checks the journal in a hub's data directory (stop the hub first): every entry's hash and its
 link to the entry before, then every decision re-counted from the votes before it.
 Exits 0 when the record holds, 1 when something was altered (each problem names its entry).`;
-
-/** The record does not hold; the message lists the problems. */
-export class AuditFailedError extends Error {
-  /** Creates the error. */
-  constructor(message: string) {
-    super(message);
-    this.name = "AuditFailedError";
-  }
-}
 
 /**
  * Runs `consensus audit`.

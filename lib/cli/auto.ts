@@ -6,29 +6,13 @@
  * @module
  */
 
-import { DEFAULT_PORT } from "../hub/server.ts";
 import { parseCommandArgs } from "./args.ts";
 import { JOIN_OPTIONS, joinAt } from "./join.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { SERVE_OPTIONS, settingsFrom, startServing } from "./serve.ts";
 import { dropFileAccess } from "./lockdown.ts";
+import { MAIN_USAGE } from "./main_usage.ts";
 import { UsageError } from "./usage_error.ts";
-
-/** Help text of the program as a whole. */
-export const MAIN_USAGE = `Usage: consensus [command] [options]
-
-A group of machines or people reach a decision over the network.
-
-Commands:
-  serve              start a hub (see consensus serve --help)
-  join HOST[:PORT]   join a hub as a node (see consensus join --help)
-  certs DIR          make a private CA and a hub certificate for TLS (see consensus certs --help)
-  (none)             start a hub on --port (default ${DEFAULT_PORT}) if it is free,
-                     otherwise join the hub already there
-
-Options without a command: those of serve and of join.
-  -h, --help         show this help
-  -V, --version      show the version`;
 
 /**
  * Runs plain `consensus`.

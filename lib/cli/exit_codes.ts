@@ -15,7 +15,7 @@ import {
   TimeoutError,
 } from "../node/errors.ts";
 import { UsageError } from "./usage_error.ts";
-import { AuditFailedError } from "./audit.ts";
+import { AuditFailedError } from "./audit_failed_error.ts";
 
 /** Exit codes by meaning. */
 export const EXIT = {

@@ -5,8 +5,7 @@
  * @module
  */
 
-import { DEFAULT_PORT } from "../hub/server.ts";
-import { runInteractive } from "../node/interactive.ts";
+import { DEFAULT_PORT } from "../protocol/messages.ts";
 import { runScripted, type ScriptedPlan } from "../node/scripted.ts";
 import { isErrorReply } from "../protocol/messages.ts";
 import { splitWords, validateInfo } from "../protocol/validate.ts";
@@ -136,6 +135,8 @@ export async function joinAt(
   dropFileAccess();
   const scripted = ACTION_FLAGS.some((flag) => values[flag] !== undefined) || !isInteractive();
   if (!scripted) {
+    // Loaded on demand: the prompt library is big, and a script never needs it.
+    const { runInteractive } = await import("../node/interactive.ts");
     const options: Parameters<typeof runInteractive>[0] = { host, port, ...(tls ? { tls } : {}) };
     if (text("answer") !== undefined) options.answer = text("answer")!;
     if (text("name") !== undefined) options.name = text("name")!;

@@ -7,7 +7,7 @@
 
 import type { HubEvent } from "../election/events.ts";
 import { replayEvents } from "../election/state.ts";
-import { DEFAULT_PORT } from "../hub/server.ts";
+import { DEFAULT_PORT } from "../protocol/messages.ts";
 import type { DecisionView, Reply } from "../protocol/messages.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { HubClient } from "../node/hub_client.ts";

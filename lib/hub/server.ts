@@ -6,6 +6,7 @@
  * @module
  */
 
+import { DEFAULT_PORT } from "../protocol/messages.ts";
 import { GateGuard, type GateGuardOptions } from "./gate_guard.ts";
 import { Hub, type HubOptions } from "./hub.ts";
 import { Session, type SessionLimits } from "./session.ts";
@@ -80,8 +81,7 @@ export interface RunningHub {
   close(): Promise<void>;
 }
 
-/** Default port: 7000 is taken by AirPlay on recent macOS. */
-export const DEFAULT_PORT = 7337;
+export { DEFAULT_PORT };
 
 // The default backlog (511) makes a storm of thousands of connects take seconds.
 const BACKLOG = 4096;

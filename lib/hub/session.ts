@@ -31,6 +31,7 @@ import {
   readTextAttempt,
 } from "./gate_attempt.ts";
 import type { GateGuard } from "./gate_guard.ts";
+import { VERSION } from "../version.ts";
 import type { Admission, Hub, Member } from "./hub.ts";
 import { Outbox } from "./outbox.ts";
 import { type Caller, runService } from "./services.ts";
@@ -82,7 +83,7 @@ export interface SessionContext {
 }
 
 /** The program's version, shown in the greeting. */
-export const VERSION = "0.1.0";
+export { VERSION } from "../version.ts";
 
 /** Serves one connection; {@linkcode Session.run} returns when it is over. */
 export class Session implements Member, Caller {

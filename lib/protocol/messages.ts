@@ -16,6 +16,9 @@ import type {
 import type { ProposalInput } from "../election/proposal.ts";
 import type { GateChallenge } from "./gate_proof.ts";
 
+/** The hub's port when none is given: 7000 is taken by AirPlay on recent macOS. */
+export const DEFAULT_PORT = 7337;
+
 /** Version of the wire protocol, announced in the greeting line. */
 export const PROTOCOL_VERSION = 1;
 
