@@ -426,11 +426,13 @@ export function runOperatorCommand(hub: Hub, line: string): string {
   return 'error: unknown command; use "propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]" or "close BALLOT"';
 }
 
+/**
+ * The operator's log: one line per event that changes who is here or what is
+ * decided. Votes are not logged one by one in the human log (at thousands a
+ * second they would drown the rest and cost a write each); `--json` logs
+ * every event.
+ */
 function logEvent(event: HubEvent, push: Push | undefined, json: boolean, output: Output): void {
   if (json) output.out(JSON.stringify(event));
   else if (push) output.out(formatTextPush(push).slice(2).trimEnd());
-  else if (event.type === "voted") output.out(`vote on ballot ${event.ballot}`);
-  else if (event.type === "ballot-opened") {
-    output.out(`ballot ${event.ballot} open: ${event.terms.question} (rule ${event.terms.rule})`);
-  }
 }

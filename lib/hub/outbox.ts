@@ -32,7 +32,8 @@ export class Outbox {
   readonly #onFailure: OutboxOptions["onFailure"];
   #queue: Uint8Array[] = [];
   #queuedBytes = 0;
-  #flushing: Promise<void> | undefined;
+  #writing = false;
+  #drained: (() => void)[] = [];
   #failed = false;
 
   /**
@@ -55,13 +56,14 @@ export class Outbox {
   send(data: string | Uint8Array): void {
     if (this.#failed) return;
     const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    this.#queue.push(bytes);
-    this.#queuedBytes += bytes.length;
-    if (this.#queuedBytes > this.#maxQueuedBytes) {
-      this.#fail("overflow");
+    if (!this.#writing) {
+      // Fast path, the common one: nothing waiting, write at once.
+      this.#write(bytes);
       return;
     }
-    this.#flushing ??= this.#flush();
+    this.#queue.push(bytes);
+    this.#queuedBytes += bytes.length;
+    if (this.#queuedBytes > this.#maxQueuedBytes) this.#fail("overflow");
   }
 
   /**
@@ -69,27 +71,41 @@ export class Outbox {
    *
    * @returns When the queue is empty.
    */
-  async drained(): Promise<void> {
-    while (this.#flushing) await this.#flushing;
+  drained(): Promise<void> {
+    if (!this.#writing) return Promise.resolve();
+    return new Promise((resolve) => this.#drained.push(resolve));
   }
 
-  async #flush(): Promise<void> {
-    try {
-      while (this.#queue.length > 0 && !this.#failed) {
-        // Everything queued meanwhile goes out in one write: fewer system
-        // calls when replies to pipelined requests pile up.
+  /**
+   * Writes one chunk, then whatever was queued meanwhile, in one write: fewer
+   * system calls when replies to pipelined requests pile up. Plain callbacks
+   * rather than an async loop, because a broadcast starts this for thousands
+   * of connections at once.
+   */
+  #write(bytes: Uint8Array): void {
+    this.#writing = true;
+    this.#writer.write(bytes).then((written) => {
+      if (this.#failed) return;
+      if (written < bytes.length) {
+        this.#write(bytes.subarray(written));
+      } else if (this.#queue.length > 0) {
         const chunk = this.#queue.length === 1 ? this.#queue[0]! : concatBytes(this.#queue);
         this.#queue = [];
         this.#queuedBytes = 0;
-        await writeAll(this.#writer, chunk);
+        this.#write(chunk);
+      } else {
+        this.#settle();
       }
-    } catch {
-      // A peer that reset or closed: every write is awaited here, so nothing
+    }, () => {
+      // A peer that reset or closed: every write is handled here, so nothing
       // escapes as an unhandled BrokenPipe.
       this.#fail("write-failed");
-    } finally {
-      this.#flushing = undefined;
-    }
+    });
+  }
+
+  #settle(): void {
+    this.#writing = false;
+    for (const resolve of this.#drained.splice(0)) resolve();
   }
 
   #fail(reason: "overflow" | "write-failed"): void {
@@ -97,11 +113,7 @@ export class Outbox {
     this.#failed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#settle();
     this.#onFailure(reason);
   }
-}
-
-async function writeAll(writer: { write(bytes: Uint8Array): Promise<number> }, bytes: Uint8Array) {
-  let offset = 0;
-  while (offset < bytes.length) offset += await writer.write(bytes.subarray(offset));
 }

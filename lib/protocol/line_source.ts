@@ -16,10 +16,17 @@ export interface LineSourceOptions {
    */
   maxLineBytes?: number;
   /**
-   * Size of the read buffer. Small, because every idle connection holds one.
-   * @default {4096}
+   * Size of the read buffer to start with. Small, because every idle
+   * connection holds one while it waits.
+   * @default {1024}
    */
   readBufferBytes?: number;
+  /**
+   * Largest size the read buffer grows to when reads keep filling it (a peer
+   * that sends a lot, such as a pipelining client).
+   * @default {16384}
+   */
+  maxReadBufferBytes?: number;
 }
 
 /** Anything with Deno.Conn's `read`. */
@@ -50,7 +57,8 @@ export interface ByteReader {
 export class LineSource {
   readonly #reader: ByteReader;
   readonly #splitter: LineSplitter;
-  readonly #buffer: Uint8Array;
+  #buffer: Uint8Array;
+  readonly #maxBuffer: number;
   #ready: LineItem[] = [];
   #readyIndex = 0;
   #ended = false;
@@ -64,7 +72,8 @@ export class LineSource {
   constructor(reader: ByteReader, options: LineSourceOptions = {}) {
     this.#reader = reader;
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes ?? 8192 });
-    this.#buffer = new Uint8Array(options.readBufferBytes ?? 4096);
+    this.#buffer = new Uint8Array(options.readBufferBytes ?? 1024);
+    this.#maxBuffer = Math.max(this.#buffer.length, options.maxReadBufferBytes ?? 16 * 1024);
   }
 
   /** Longest line accepted from now on, in bytes. */
@@ -98,6 +107,10 @@ export class LineSource {
       }
       this.#ready = this.#splitter.push(this.#buffer.subarray(0, count));
       this.#readyIndex = 0;
+      // A full buffer means more was waiting: read more at a time from now on.
+      if (count === this.#buffer.length && this.#buffer.length < this.#maxBuffer) {
+        this.#buffer = new Uint8Array(Math.min(this.#maxBuffer, this.#buffer.length * 2));
+      }
     }
     return this.#ready[this.#readyIndex++];
   }

@@ -22,6 +22,9 @@ export interface LineSplitterOptions {
   maxLineBytes?: number;
 }
 
+// One decoder for every connection: without `stream`, decoding keeps no state
+// between calls, and thousands of idle connections need not hold one each.
+const decoder = new TextDecoder("utf-8", { fatal: true });
 const LF = 0x0a;
 const CR = 0x0d;
 
@@ -42,7 +45,6 @@ const CR = 0x0d;
  */
 export class LineSplitter {
   #maxLineBytes: number;
-  readonly #decoder = new TextDecoder("utf-8", { fatal: true });
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
   #skipping = false;
@@ -119,7 +121,7 @@ export class LineSplitter {
     this.#pending = [];
     this.#pendingBytes = 0;
     try {
-      return { kind: "line", text: this.#decoder.decode(bytes) };
+      return { kind: "line", text: decoder.decode(bytes) };
     } catch {
       return { kind: "invalid-utf8" };
     }
