@@ -101,6 +101,7 @@ export class Hub {
   #outgoing: { push: Push; except: number | undefined }[] = [];
   #waiters: { resolve(): void; reject(error: Error): void }[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #flushScheduled = false;
   #stopped = false;
 
   /**
@@ -252,7 +253,17 @@ export class Hub {
    * @throws When the journal cannot store it; the events are retried.
    */
   committed(): Promise<void> {
-    if (!this.#journal.pending && this.#outgoing.length === 0) return Promise.resolve();
+    return this.pendingCommit() ?? Promise.resolve();
+  }
+
+  /**
+   * Like {@linkcode Hub.committed}, but `undefined` when nothing waits, so
+   * that the hot path of a request skips a turn of the event loop.
+   *
+   * @returns A promise, or `undefined` when everything is stored already.
+   */
+  pendingCommit(): Promise<void> | undefined {
+    if (!this.#journal.pending && this.#outgoing.length === 0) return undefined;
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
@@ -382,16 +393,23 @@ export class Hub {
   }
 
   #scheduleFlush(): void {
-    if (!this.#journal.durable) {
-      // Nothing to wait for: deliver at once, in order.
-      this.#flush();
-      return;
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    if (this.#journal.durable) {
+      // One flush per tick: everything recorded meanwhile shares one transaction.
+      this.#flushTimer = setTimeout(() => this.#runFlush(), 0);
+    } else {
+      // Nothing to store: deliver at the end of this turn, so that pushes
+      // recorded together (a decision and the next ballot, a storm of joins)
+      // share one write per node.
+      queueMicrotask(() => this.#runFlush());
     }
-    // One flush per tick: everything recorded meanwhile shares one transaction.
-    this.#flushTimer ??= setTimeout(() => {
-      this.#flushTimer = undefined;
-      this.#flush();
-    }, 0);
+  }
+
+  #runFlush(): void {
+    this.#flushScheduled = false;
+    this.#flushTimer = undefined;
+    if (!this.#stopped) this.#flush();
   }
 
   #flush(): void {
@@ -402,18 +420,16 @@ export class Hub {
         cause: error,
       });
       for (const waiter of this.#waiters.splice(0)) waiter.reject(failure);
-      if (!this.#stopped) this.#flushTimer ??= setTimeout(() => this.#retryFlush(), 200);
+      if (!this.#stopped && !this.#flushScheduled) {
+        this.#flushScheduled = true;
+        this.#flushTimer = setTimeout(() => this.#runFlush(), 200);
+      }
       return;
     }
     const outgoing = this.#outgoing;
     this.#outgoing = [];
-    for (const { push, except } of outgoing) this.#broadcast(push, except);
+    if (outgoing.length > 0) this.#broadcast(outgoing);
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
-  }
-
-  #retryFlush(): void {
-    this.#flushTimer = undefined;
-    this.#flush();
   }
 
   #toPush(event: HubEvent): Push | undefined {
@@ -457,19 +473,35 @@ export class Hub {
     }
   }
 
-  /** Encodes once per dialect, then queues the same bytes to every member. */
-  #broadcast(push: Push, except?: number): void {
-    let text: Uint8Array | undefined;
-    let json: Uint8Array | undefined;
-    for (const [node, member] of this.#members) {
-      if (node === except) continue;
-      if (member.dialect.name === "text") {
-        text ??= encoder.encode(member.dialect.push(push));
-        member.send(text);
-      } else {
-        json ??= encoder.encode(member.dialect.push(push));
-        member.send(json);
+  /**
+   * Sends a batch of pushes: each dialect's encoding of the whole batch is
+   * built once and the same bytes go to every member, in one write. Only the
+   * few members that are the actor of a push in the batch (and so must not
+   * get that push) get a batch of their own.
+   */
+  #broadcast(outgoing: { push: Push; except: number | undefined }[]): void {
+    const actors = new Set<number>();
+    for (const { except } of outgoing) if (except !== undefined) actors.add(except);
+    const shared = new Map<Dialect, Uint8Array>();
+    const encode = (dialect: Dialect, skip?: number) => {
+      let text = "";
+      for (const { push, except } of outgoing) {
+        if (except === undefined || except !== skip) text += dialect.push(push);
       }
+      return encoder.encode(text);
+    };
+    for (const [node, member] of this.#members) {
+      if (actors.has(node)) {
+        const own = encode(member.dialect, node);
+        if (own.length > 0) member.send(own);
+        continue;
+      }
+      let bytes = shared.get(member.dialect);
+      if (!bytes) {
+        bytes = encode(member.dialect);
+        shared.set(member.dialect, bytes);
+      }
+      member.send(bytes);
     }
   }
 }

@@ -401,7 +401,7 @@ export class Session implements Member, Caller {
   /** Serves requests until the node exits or the connection ends. */
   async #serve(): Promise<"exit" | "dropped"> {
     for (;;) {
-      const item = await this.#lines.next();
+      const item = this.#lines.takeBuffered() ?? await this.#lines.next();
       if (!item) return "dropped";
       this.#touch();
       if (item.kind !== "line") {
@@ -440,7 +440,8 @@ export class Session implements Member, Caller {
       let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
       try {
         // Acknowledge only what the journal holds.
-        await this.#hub.committed();
+        const stored = this.#hub.pendingCommit();
+        if (stored) await stored;
       } catch (error) {
         reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
       }

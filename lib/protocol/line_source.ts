@@ -87,6 +87,16 @@ export class LineSource {
   }
 
   /**
+   * Gives the next line already read, without waiting (a pipelined batch is
+   * then served without a turn of the event loop per line).
+   *
+   * @returns The next buffered item, or `undefined` when none is buffered.
+   */
+  takeBuffered(): LineItem | undefined {
+    return this.#readyIndex < this.#ready.length ? this.#ready[this.#readyIndex++] : undefined;
+  }
+
+  /**
    * Gives the next line, reading from the connection only when none is buffered.
    *
    * @returns The next item, or `undefined` once the peer closed, reset or the

@@ -1,0 +1,310 @@
+/**
+ * The goals of the issue, checked against the figures: each passes, fails,
+ * or was not measured (quick mode, or an anchor missing), always with the
+ * measured ratio or value, and with what limited the hub when that can be told.
+ *
+ * @module
+ */
+
+import { figureOf, pairedRatio, type Series } from "./summary.ts";
+import type { Measurement } from "./suite.ts";
+
+/** The outcome of one goal. */
+export interface GoalResult {
+  /** What is promised, in words. */
+  goal: string;
+  status: "pass" | "fail" | "not measured";
+  /** The measured ratio or value (NaN when not measured). */
+  measured: number;
+  /** How `measured` is shown: `0.93×`, `1.2 s`, ... */
+  shown: string;
+  /** The figures behind it, and what limited the hub when known. */
+  note: string;
+}
+
+const HUB_1: Series = { workload: "ingest-1", target: "hub" };
+const REDIS_1: Series = { workload: "ingest-1", target: "redis" };
+const LINE_1: Series = { workload: "ingest-1", target: "line" };
+const HUB_16: Series = { workload: "ingest-16", target: "hub" };
+const REDIS_16: Series = { workload: "ingest-16", target: "redis" };
+const DURABLE: Series = { workload: "ingest-durable", target: "hub-durable" };
+const ETCD: Series = { workload: "ingest-durable", target: "etcd" };
+const HUB_BROADCAST: Series = { workload: "broadcast", target: "hub" };
+const REDIS_BROADCAST: Series = { workload: "broadcast", target: "redis" };
+
+/** Says which side a throughput run was bound by, from the CPU it used. */
+function limitNote(
+  measurements: readonly Measurement[],
+  hub: Series,
+  anchor: Series,
+  nodes: number,
+): string {
+  const notes: string[] = [];
+  const hubFigure = figureOf(measurements, hub, nodes);
+  const anchorFigure = figureOf(measurements, anchor, nodes);
+  if (hubFigure?.cpu) {
+    const { target, load } = hubFigure.cpu;
+    if (target >= 0.9) {
+      notes.push(`hub CPU-bound (${target.toFixed(2)} cores, load generator ${load.toFixed(2)})`);
+    } else if (load >= 0.9) {
+      notes.push(`load generator CPU-bound on the hub run (${load.toFixed(2)} cores)`);
+    } else {
+      notes.push(
+        `hub used ${target.toFixed(2)} cores, load generator ${
+          load.toFixed(2)
+        }: waiting, not computing`,
+      );
+    }
+  }
+  if (anchorFigure?.cpu && anchorFigure.cpu.load >= 0.9) {
+    notes.push(
+      `the ${anchor.target} run was load-generator-bound (${
+        anchorFigure.cpu.load.toFixed(2)
+      } cores): its figure is a floor`,
+    );
+  }
+  return notes.join("; ");
+}
+
+function ratioGoal(
+  measurements: readonly Measurement[],
+  goal: string,
+  top: Series,
+  bottom: Series,
+  nodes: number,
+  threshold: number,
+  direction: "at least" | "at most",
+  figures: (top: number, bottom: number) => string,
+  limit: string,
+): GoalResult {
+  const ratio = pairedRatio(measurements, top, bottom, nodes);
+  const topFigure = figureOf(measurements, top, nodes);
+  const bottomFigure = figureOf(measurements, bottom, nodes);
+  if (!Number.isFinite(ratio) || !topFigure || !bottomFigure) {
+    const missing = !topFigure ? top.target : !bottomFigure ? bottom.target : "a pair";
+    return {
+      goal,
+      status: "not measured",
+      measured: NaN,
+      shown: "-",
+      note: `no ${missing} figure at ${nodes} nodes`,
+    };
+  }
+  const pass = direction === "at least" ? ratio >= threshold : ratio <= threshold;
+  return {
+    goal,
+    status: pass ? "pass" : "fail",
+    measured: ratio,
+    shown: `${ratio.toFixed(2)}×`,
+    note: [figures(topFigure.median, bottomFigure.median), limit].filter((s) => s).join("; "),
+  };
+}
+
+function rate(value: number): string {
+  return value >= 1e4 ? `${(value / 1e3).toFixed(1)}k/s` : `${value.toFixed(0)}/s`;
+}
+
+/**
+ * Checks every goal.
+ *
+ * @param measurements Everything measured.
+ * @param holdNodes Nodes the hold run asked for (undefined when not run).
+ * @returns One result per goal, in the issue's order.
+ */
+export function checkGoals(
+  measurements: readonly Measurement[],
+  holdNodes: number | undefined,
+): GoalResult[] {
+  const results: GoalResult[] = [];
+  const rates = (a: string, b: string) => (top: number, bottom: number) =>
+    `${a} ${rate(top)}, ${b} ${rate(bottom)}`;
+  results.push(ratioGoal(
+    measurements,
+    "ingest, 1 in flight, 1,000 nodes ≥ 0.9 × Redis INCR",
+    HUB_1,
+    REDIS_1,
+    1000,
+    0.9,
+    "at least",
+    rates("hub", "Redis"),
+    limitNote(measurements, HUB_1, REDIS_1, 1000),
+  ));
+  results.push(ratioGoal(
+    measurements,
+    "ingest, 1 in flight, 1,000 nodes ≥ 0.8 × Deno line server",
+    HUB_1,
+    LINE_1,
+    1000,
+    0.8,
+    "at least",
+    rates("hub", "line server"),
+    limitNote(measurements, HUB_1, LINE_1, 1000),
+  ));
+  results.push(ratioGoal(
+    measurements,
+    "ingest, 16 in flight, 1,000 nodes ≥ 0.8 × Redis INCR pipelined",
+    HUB_16,
+    REDIS_16,
+    1000,
+    0.8,
+    "at least",
+    rates("hub", "Redis"),
+    limitNote(measurements, HUB_16, REDIS_16, 1000),
+  ));
+  results.push(ratioGoal(
+    measurements,
+    "durable ingest, 1,000 nodes ≥ 0.5 × in-memory hub",
+    DURABLE,
+    HUB_1,
+    1000,
+    0.5,
+    "at least",
+    rates("durable", "in memory"),
+    limitNote(measurements, DURABLE, HUB_1, 1000),
+  ));
+  const etcdConcurrency = figureOf(measurements, ETCD, 1000)?.detail.concurrency;
+  results.push(ratioGoal(
+    measurements,
+    "durable ingest, 1,000 nodes ≥ 3 × etcd put rate",
+    DURABLE,
+    ETCD,
+    1000,
+    3,
+    "at least",
+    (top, bottom) =>
+      `durable hub ${rate(top)}, etcd ${rate(bottom)} at ${etcdConcurrency ?? "?"} connections`,
+    "",
+  ));
+  const ms = (top: number, bottom: number) =>
+    `hub ${top.toFixed(1)} ms, Redis ${bottom.toFixed(1)} ms`;
+  // The first receiver has the push within a millisecond or two: the rest
+  // of the time is the fan-out, one socket write per node.
+  const fanOut = (nodes: number) => {
+    const hub = figureOf(measurements, HUB_BROADCAST, nodes);
+    const redis = figureOf(measurements, REDIS_BROADCAST, nodes);
+    if (!hub || !redis) return "";
+    return `first node after ${(hub.detail.firstMs ?? NaN).toFixed(1)} ms on the hub, ${
+      (redis.detail.firstMs ?? NaN).toFixed(1)
+    } ms on Redis: the rest is the fan-out`;
+  };
+  results.push(ratioGoal(
+    measurements,
+    "broadcast, 1,000 nodes ≤ 1.1 × Redis PUBLISH",
+    HUB_BROADCAST,
+    REDIS_BROADCAST,
+    1000,
+    1.1,
+    "at most",
+    ms,
+    fanOut(1000),
+  ));
+  results.push(ratioGoal(
+    measurements,
+    "broadcast, 5,000 nodes ≤ 1.3 × Redis PUBLISH",
+    HUB_BROADCAST,
+    REDIS_BROADCAST,
+    5000,
+    1.3,
+    "at most",
+    ms,
+    fanOut(5000),
+  ));
+  const hold = holdNodes === undefined
+    ? undefined
+    : figureOf(measurements, { workload: "hold", target: "hub" }, holdNodes);
+  results.push(
+    !hold || !Number.isFinite(hold.median)
+      ? {
+        goal: "10,000 admitted nodes held",
+        status: "not measured",
+        measured: NaN,
+        shown: "-",
+        note: hold ? hold.errors.join("; ") : "full mode only",
+      }
+      : {
+        goal: "10,000 admitted nodes held",
+        status: hold.median >= holdNodes! && (hold.detail.alive ?? 0) >= holdNodes!
+          ? "pass"
+          : "fail",
+        measured: hold.median,
+        shown: `${hold.median} admitted`,
+        note: `${hold.detail.alive} answered after the hold; RSS ${
+          ((hold.detail.rssAfterKb ?? NaN) / 1024).toFixed(0)
+        } MB; all in after ${
+          (hold.detail.stormMs! / 1000).toFixed(1)
+        } s, joined pushes settled after ${(hold.detail.settledMs! / 1000).toFixed(1)} s`,
+      },
+  );
+  const storm = figureOf(measurements, { workload: "storm", target: "hub" }, 5000);
+  const lineStorm = figureOf(measurements, { workload: "storm", target: "line" }, 5000);
+  results.push(
+    !storm || !Number.isFinite(storm.median)
+      ? {
+        goal: "connect storm, 5,000 nodes < 2 s",
+        status: "not measured",
+        measured: NaN,
+        shown: "-",
+        note: storm ? storm.errors.join("; ") : "full mode only",
+      }
+      : {
+        goal: "connect storm, 5,000 nodes < 2 s",
+        status: storm.median < 2000 ? "pass" : "fail",
+        measured: storm.median,
+        shown: `${(storm.median / 1000).toFixed(2)} s`,
+        note: `every joined push delivered after ${
+          ((storm.detail.settledMs ?? NaN) / 1000).toFixed(2)
+        } s; each admission pushes "joined" to every node already in, so a storm costs N²/2 pushes${
+          lineStorm
+            ? `; the Deno line server answers 5,000 in ${(lineStorm.median / 1000).toFixed(2)} s`
+            : ""
+        }`,
+      },
+  );
+  const memoryNodes = Math.max(
+    0,
+    ...measurements.filter((m) => m.workload === "memory" && m.target === "hub").map((m) =>
+      m.nodes
+    ),
+  );
+  const memory = figureOf(measurements, { workload: "memory", target: "hub" }, memoryNodes);
+  const redisMemory = figureOf(
+    measurements,
+    { workload: "memory", target: "redis" },
+    memoryNodes,
+  );
+  results.push(
+    !memory || !Number.isFinite(memory.median)
+      ? {
+        goal: "memory per idle admitted node ≤ 12 KB",
+        status: "not measured",
+        measured: NaN,
+        shown: "-",
+        note: memory ? memory.errors.join("; ") : "no storm run",
+      }
+      : {
+        goal: "memory per idle admitted node ≤ 12 KB",
+        status: memory.median <= 12 ? "pass" : "fail",
+        measured: memory.median,
+        shown: `${memory.median.toFixed(1)} KB`,
+        note: `at ${memoryNodes} nodes, right after they were admitted: RSS ${
+          ((memory.detail.rssBeforeKb ?? NaN) / 1024).toFixed(0)
+        } → ${
+          ((memory.detail.rssAfterKb ?? NaN) / 1024).toFixed(0)
+        } MB (includes garbage of the joined pushes not yet collected)${
+          redisMemory ? `; Redis ${redisMemory.median.toFixed(1)} KB` : ""
+        }`,
+      },
+  );
+  results.push(ratioGoal(
+    measurements,
+    "join, start to exit ≤ 1.3 × minimal script",
+    { workload: "startup", target: "join" },
+    { workload: "startup", target: "minimal" },
+    1,
+    1.3,
+    "at most",
+    (top, bottom) => `join ${top.toFixed(0)} ms, minimal ${bottom.toFixed(0)} ms`,
+    "",
+  ));
+  return results;
+}

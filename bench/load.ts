@@ -1,0 +1,577 @@
+/**
+ * The shared load generator: the same code drives the hub and every anchor,
+ * so that any cost of the generator itself is paid equally by all of them.
+ *
+ * Every wait has a deadline and every loop a bound; every socket opened is
+ * closed before a job returns, whether it succeeded or not.
+ *
+ * @module
+ */
+
+import { LineKind, LoadClient } from "./client.ts";
+import type {
+  BroadcastJob,
+  BroadcastResult,
+  EtcdPutJob,
+  EtcdPutResult,
+  IngestJob,
+  IngestResult,
+  Job,
+  JobControl,
+  JobResult,
+  StormJob,
+  StormResult,
+} from "./jobs.ts";
+import {
+  admittedKind,
+  greetingBytes,
+  redisPublish,
+  redisSubscribe,
+  RequestBatches,
+  type Wire,
+} from "./wire.ts";
+
+/**
+ * Connections at the gate at once while setting up a run; each waits to be
+ * admitted before the next connects. Up to 5,000 nodes this is all of them
+ * at once: the hub admits a burst several times faster than a trickle (its
+ * `joined` pushes to the same node then share one write), and 5,000 still
+ * pass its 30 s gate timeout. Beyond that, the rest wait for a free slot.
+ */
+const SETUP_CONCURRENCY = 5_000;
+
+const NO_CONTROL: JobControl = { at: () => Promise.resolve() };
+
+/**
+ * Runs one job.
+ *
+ * @param job What to do.
+ * @param control Told at the job's control points.
+ * @returns What was measured.
+ * @throws {Error} When a deadline passes or a target refuses a request.
+ */
+export function runJob(job: Job, control: JobControl = NO_CONTROL): Promise<JobResult> {
+  switch (job.kind) {
+    case "ingest":
+      return runIngest(job, control);
+    case "broadcast":
+      return runBroadcast(job, control);
+    case "storm":
+      return runStorm(job, control);
+    case "etcd-put":
+      return runEtcdPuts(job, control);
+  }
+}
+
+function isHub(wire: Wire): boolean {
+  return wire === "hub-text" || wire === "hub-json";
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves when `count` reaches zero, with the time it did; rejects at the deadline or on {@linkcode fail}. */
+class Countdown {
+  #remaining: number;
+  #resolve: (at: number) => void = () => {};
+  #reject: (error: Error) => void = () => {};
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  /** Resolves with `performance.now()` at the moment the count reached zero. */
+  readonly done: Promise<number>;
+
+  constructor(count: number, timeoutMs: number, what: string) {
+    this.#remaining = count;
+    this.done = new Promise<number>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+      if (count <= 0) {
+        resolve(performance.now());
+        return;
+      }
+      this.#timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `Cannot finish ${what}: ${this.#remaining} of ${count} missing after ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+    });
+    // A rejection nobody awaits yet must not kill the process.
+    this.done.catch(() => {});
+  }
+
+  get remaining(): number {
+    return this.#remaining;
+  }
+
+  add(count: number): void {
+    if (count === 0 || this.#remaining <= 0) return;
+    this.#remaining -= count;
+    if (this.#remaining <= 0) {
+      clearTimeout(this.#timer);
+      this.#resolve(performance.now());
+    }
+  }
+
+  fail(message: string): void {
+    clearTimeout(this.#timer);
+    this.#reject(new Error(message));
+  }
+
+  cancel(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+/** Every client opened by a job, closed at its end whatever happened. */
+class ClientSet {
+  readonly clients: LoadClient[] = [];
+  readonly #loops: Promise<void>[] = [];
+
+  add(client: LoadClient): void {
+    this.clients.push(client);
+    this.#loops.push(client.readLoop());
+  }
+
+  async closeAll(): Promise<void> {
+    for (const client of this.clients) client.close();
+    // Bounded: a read loop ends at once when its socket is closed.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      Promise.all(this.#loops),
+      new Promise((resolve) => timer = setTimeout(resolve, 5_000)),
+    ]);
+    clearTimeout(timer);
+  }
+}
+
+async function connect(host: string, port: number): Promise<Deno.TcpConn> {
+  const conn = await Deno.connect({ hostname: host, port, transport: "tcp" });
+  conn.setNoDelay(true);
+  return conn;
+}
+
+/** How clients are let in. */
+interface LetInOptions {
+  host: string;
+  port: number;
+  wire: Wire;
+  nodes: number;
+  /** Connections at once; each waits until it is in before the next connects. Infinity: all at once. */
+  concurrency: number;
+  /** Send the greeting (gate answer, PING, a line) and wait for its answer; else in at connect. */
+  greet: boolean;
+  /** Also wait until every `joined` push has arrived (hub), so that what follows starts quiet. */
+  awaitJoined: boolean;
+  timeoutMs: number;
+}
+
+/** How letting clients in went. */
+interface LetInResult {
+  /** Clients in (admitted, answered, or connected when there is no greeting). */
+  admitted: number;
+  /** Clients that could not connect or were closed before they were in. */
+  failed: number;
+  /** When the last client got in (`performance.now()`), NaN when the deadline passed first. */
+  lastInAt: number;
+  /** When the last `joined` push arrived, NaN when not awaited or cut short. */
+  settledAt: number;
+}
+
+/**
+ * Connects clients and lets them in. Never throws for a client that fails:
+ * it is counted, and the caller decides whether that fails the run.
+ */
+async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult> {
+  const hub = isHub(options.wire);
+  const inKind = admittedKind(options.wire);
+  const isIn = new Uint8Array(options.nodes);
+  const waiters = new Map<number, () => void>();
+  let admitted = 0;
+  let failed = 0;
+  let lastInAt = NaN;
+  const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
+  const joined = new Countdown(
+    hub && options.awaitJoined ? (options.nodes * (options.nodes - 1)) / 2 : 0,
+    options.timeoutMs,
+    "delivering joined pushes",
+  );
+  const markIn = (index: number) => {
+    isIn[index] = 1;
+    admitted++;
+    lastInAt = performance.now();
+    resolved.add(1);
+    waiters.get(index)?.();
+  };
+  const onChunk = (client: LoadClient, counts: Int32Array) => {
+    if (isIn[client.index] === 0 && counts[inKind]! > 0) markIn(client.index);
+    joined.add(counts[LineKind.Joined]!);
+  };
+  const onClose = (client: LoadClient) => {
+    if (isIn[client.index] === 1) return;
+    failed++;
+    resolved.add(1);
+    waiters.get(client.index)?.();
+  };
+  const greeting = greetingBytes(options.wire);
+  let next = 0;
+  const deadline = performance.now() + options.timeoutMs;
+  const worker = async () => {
+    while (next < options.nodes && performance.now() < deadline) {
+      const index = next++;
+      let client: LoadClient;
+      try {
+        client = new LoadClient(await connect(options.host, options.port), options.wire, index);
+      } catch {
+        failed++;
+        resolved.add(1);
+        continue;
+      }
+      client.onChunk = onChunk;
+      client.onClose = onClose;
+      set.add(client);
+      if (!options.greet) {
+        markIn(index);
+        continue;
+      }
+      const inside = options.concurrency === Infinity
+        ? undefined
+        : new Promise<void>((resolve) => waiters.set(index, resolve));
+      await client.write(greeting);
+      if (inside) {
+        // The deadline also bounds this wait: the countdown rejects then, and the loop ends.
+        await Promise.race([inside, resolved.done.catch(() => {})]);
+        waiters.delete(index);
+      }
+    }
+  };
+  const workers = Math.min(options.concurrency, options.nodes);
+  await Promise.all(Array.from({ length: workers }, worker));
+  const inAt = await resolved.done.then(() => lastInAt, () => NaN);
+  resolved.cancel();
+  // A `joined` count is exact only when everyone got in and nobody left.
+  const settledAt = Number.isNaN(inAt) || failed > 0 || !options.awaitJoined
+    ? NaN
+    : await joined.done.catch(() => NaN);
+  joined.cancel();
+  for (const client of set.clients) {
+    client.onChunk = undefined;
+    client.onClose = undefined;
+  }
+  return { admitted, failed, lastInAt: inAt, settledAt };
+}
+
+/** Lets every client in for a measured run; any failure fails the run. */
+async function openNodes(
+  set: ClientSet,
+  job: { host: string; port: number; wire: Wire; nodes: number; setupTimeoutMs: number },
+): Promise<void> {
+  const hub = isHub(job.wire);
+  const result = await letIn(set, {
+    ...job,
+    concurrency: SETUP_CONCURRENCY,
+    greet: hub,
+    awaitJoined: hub,
+    timeoutMs: job.setupTimeoutMs,
+  });
+  if (result.admitted < job.nodes || (hub && Number.isNaN(result.settledAt))) {
+    throw new Error(
+      `Cannot set up ${job.nodes} clients: ${result.admitted} in, ${result.failed} failed${
+        Number.isNaN(result.settledAt) && result.admitted === job.nodes
+          ? ", joined pushes not all delivered"
+          : ""
+      } within ${job.setupTimeoutMs} ms`,
+    );
+  }
+}
+
+/**
+ * Vote ingest (and its anchors): every client keeps `inFlight` requests
+ * outstanding and sends as many new ones as replies arrive.
+ *
+ * @param job See {@linkcode IngestJob}.
+ * @param control Told at the counted window's edges.
+ * @returns Replies per second in the counted window.
+ */
+export async function runIngest(
+  job: IngestJob,
+  control: JobControl = NO_CONTROL,
+): Promise<IngestResult> {
+  const set = new ClientSet();
+  try {
+    const setupStart = performance.now();
+    await openNodes(set, job);
+    const setupMs = performance.now() - setupStart;
+    const batches = new RequestBatches(job.wire, job.inFlight);
+    let counting = false;
+    let stopped = false;
+    let replies = 0;
+    let errors = 0;
+    const onChunk = (client: LoadClient, counts: Int32Array) => {
+      const ok = counts[LineKind.Reply]!;
+      const refused = counts[LineKind.Error]!;
+      errors += refused;
+      if (counting) replies += ok;
+      const answered = ok + refused;
+      if (stopped || answered === 0) return;
+      const bytes = batches.get(client.parity, answered);
+      client.parity ^= answered & 1;
+      // Awaited by the read loop: one write at a time per client, no queue.
+      return client.write(bytes);
+    };
+    for (const client of set.clients) {
+      client.onChunk = onChunk;
+      client.parity = job.inFlight & 1;
+      // Not awaited one by one: every client starts at once.
+      void client.write(batches.get(0, job.inFlight));
+    }
+    await sleep(job.warmupMs);
+    await control.at({ kind: "window-start" });
+    const start = performance.now();
+    counting = true;
+    await sleep(job.measureMs);
+    counting = false;
+    const seconds = (performance.now() - start) / 1000;
+    await control.at({ kind: "window-end" });
+    stopped = true;
+    const closedEarly = set.clients.filter((client) => client.closed).length;
+    if (closedEarly > 0) throw new Error(`${closedEarly} connections closed during the run`);
+    return { kind: "ingest", replies, perSecond: replies / seconds, errors, setupMs };
+  } finally {
+    await set.closeAll();
+  }
+}
+
+/**
+ * The fan-out workloads: a connect storm (every client connects and gets
+ * in at once: the hub's gate, or a Redis PING), a hold point (the suite
+ * reads memory), then the broadcast: consensus on the hub, PUBLISH on Redis,
+ * timed from the send until the last of N receivers has it.
+ *
+ * On the hub (rule majority, no vote changes), floor(N/2) nodes vote A and
+ * get their replies; the next node's vote decides, and every node is pushed
+ * the consensus. The next ballot then opens by itself for the next round.
+ *
+ * @param job See {@linkcode BroadcastJob}.
+ * @param control Told at the hold point.
+ * @returns The storm's timings and one latency per round.
+ */
+export async function runBroadcast(
+  job: BroadcastJob,
+  control: JobControl = NO_CONTROL,
+): Promise<BroadcastResult> {
+  const set = new ClientSet();
+  try {
+    const hub = isHub(job.wire);
+    const start = performance.now();
+    const entry = await letIn(set, {
+      host: job.host,
+      port: job.port,
+      wire: job.wire,
+      nodes: job.nodes,
+      concurrency: Infinity,
+      greet: true,
+      awaitJoined: hub,
+      timeoutMs: job.setupTimeoutMs,
+    });
+    if (entry.admitted < job.nodes || (hub && Number.isNaN(entry.settledAt))) {
+      throw new Error(
+        `Cannot let ${job.nodes} clients in at once: ${entry.admitted} in, ${entry.failed} failed within ${job.setupTimeoutMs} ms`,
+      );
+    }
+    await control.at({ kind: "hold", admitted: entry.admitted });
+    let publisher: LoadClient | undefined;
+    const receivers = [...set.clients];
+    if (!hub) {
+      const subscribed = new Countdown(job.nodes, job.setupTimeoutMs, "subscribing");
+      const subscribe = redisSubscribe();
+      for (const client of receivers) {
+        client.onChunk = (_client, counts) => subscribed.add(counts[LineKind.Opened]!);
+        await client.write(subscribe);
+      }
+      await subscribed.done;
+      publisher = new LoadClient(await connect(job.host, job.port), job.wire, job.nodes);
+      set.add(publisher);
+    }
+    const latenciesMs: number[] = [];
+    const firstMs: number[] = [];
+    const payload = "consensus ballot 1: A (be able to fly) - ".padEnd(job.payloadBytes, "x");
+    const publish = redisPublish(payload);
+    const vote = new TextEncoder().encode("vote A\n");
+    const voters = Math.floor(job.nodes / 2);
+    for (let round = 0; round < job.rounds; round++) {
+      if (hub) {
+        // Votes that do not decide: 2 × floor(N/2) is not more than N.
+        const replied = new Countdown(voters, job.roundTimeoutMs, "casting votes");
+        for (const client of receivers) {
+          client.onChunk = (_client, counts) => {
+            if (counts[LineKind.Error]! > 0) replied.fail("Cannot vote: the hub refused a vote");
+            replied.add(counts[LineKind.Reply]!);
+          };
+        }
+        for (let index = 0; index < voters; index++) void receivers[index]!.write(vote);
+        await replied.done;
+      }
+      const received = new Countdown(job.nodes, job.roundTimeoutMs, "broadcasting");
+      const opened = new Countdown(
+        hub ? job.nodes : 0,
+        job.roundTimeoutMs,
+        "opening the next ballot",
+      );
+      let first = 0;
+      for (const client of receivers) {
+        client.onChunk = (_client, counts) => {
+          const got = counts[LineKind.Broadcast]!;
+          if (got > 0 && first === 0) first = performance.now();
+          received.add(got);
+          opened.add(counts[LineKind.Opened]!);
+        };
+      }
+      const sent = performance.now();
+      if (hub) void receivers[voters]!.write(vote);
+      else void publisher!.write(publish);
+      const last = await received.done;
+      latenciesMs.push(last - sent);
+      firstMs.push(first - sent);
+      await opened.done;
+      // Let the receivers' reads and the target settle between rounds.
+      await sleep(20);
+    }
+    return {
+      kind: "broadcast",
+      latenciesMs,
+      firstMs,
+      stormMs: entry.lastInAt - start,
+      settledMs: (hub ? entry.settledAt : entry.lastInAt) - start,
+      admitted: entry.admitted,
+    };
+  } finally {
+    await set.closeAll();
+  }
+}
+
+/**
+ * Connect storm (everyone connects and passes the gate, or sends one line,
+ * at once) or a paced hold (a bounded number at the gate at a time); then
+ * all are held idle while the suite reads the target's memory, and each
+ * answers one request to show it is still served.
+ *
+ * @param job See {@linkcode StormJob}.
+ * @param control Told at the hold point.
+ * @returns Timings and counts.
+ */
+export async function runStorm(job: StormJob, control: JobControl): Promise<StormResult> {
+  const set = new ClientSet();
+  try {
+    const start = performance.now();
+    const result = await letIn(set, {
+      host: job.host,
+      port: job.port,
+      wire: job.wire,
+      nodes: job.nodes,
+      concurrency: job.concurrency ?? Infinity,
+      greet: true,
+      awaitJoined: isHub(job.wire),
+      timeoutMs: job.timeoutMs,
+    });
+    await control.at({ kind: "hold", admitted: result.admitted });
+    await sleep(job.holdMs);
+    // One request each: a vote on the hub (plurality, changes allowed), a PING, a line.
+    const probe = isHub(job.wire) ? new TextEncoder().encode("vote A\n") : greetingBytes(job.wire);
+    const open = set.clients.filter((client) => !client.closed);
+    const answered = new Countdown(open.length, job.timeoutMs, "probing");
+    let alive = 0;
+    for (const client of open) {
+      let done = false;
+      const settle = (ok: boolean) => {
+        if (done) return;
+        done = true;
+        if (ok) alive++;
+        answered.add(1);
+      };
+      client.onChunk = (_client, counts) => {
+        if (counts[LineKind.Reply]! > 0) settle(true);
+      };
+      client.onClose = () => settle(false);
+      if (client.closed) settle(false);
+    }
+    await Promise.all(open.map((client) => client.write(probe)));
+    await answered.done.catch(() => {});
+    answered.cancel();
+    return {
+      kind: "storm",
+      admitted: result.admitted,
+      failed: result.failed,
+      stormMs: result.lastInAt - start,
+      settledMs: result.settledAt - start,
+      alive,
+    };
+  } finally {
+    await set.closeAll();
+  }
+}
+
+/**
+ * etcd puts through its JSON gateway (`POST /v3/kv/put`, base64 key and
+ * value), `concurrency` loops each with one put in flight.
+ *
+ * @param job See {@linkcode EtcdPutJob}.
+ * @param control Told at the counted window's edges.
+ * @returns Puts per second in the counted window.
+ */
+export async function runEtcdPuts(
+  job: EtcdPutJob,
+  control: JobControl = NO_CONTROL,
+): Promise<EtcdPutResult> {
+  const setupStart = performance.now();
+  const url = `${job.url}/v3/kv/put`;
+  const bodies = Array.from(
+    { length: job.concurrency },
+    (_, index) =>
+      JSON.stringify({ key: btoa(`bench/votes/${index}`), value: btoa(index % 2 ? "B" : "A") }),
+  );
+  let counting = false;
+  let stopped = false;
+  let puts = 0;
+  let errors = 0;
+  const loop = async (index: number) => {
+    while (!stopped) {
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          body: bodies[index]!,
+          headers: { "content-type": "application/json" },
+          signal: AbortSignal.timeout(10_000),
+        });
+        await response.arrayBuffer();
+        if (!response.ok) errors++;
+        else if (counting) puts++;
+      } catch {
+        errors++;
+        // A dead gateway must not spin: give up after many failures.
+        if (errors > 1000) return;
+      }
+    }
+  };
+  const setupMs = performance.now() - setupStart;
+  const loops = Array.from({ length: job.concurrency }, (_, index) => loop(index));
+  await sleep(job.warmupMs);
+  await control.at({ kind: "window-start" });
+  const start = performance.now();
+  counting = true;
+  await sleep(job.measureMs);
+  counting = false;
+  const seconds = (performance.now() - start) / 1000;
+  await control.at({ kind: "window-end" });
+  stopped = true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    Promise.all(loops),
+    new Promise((resolve) => timer = setTimeout(resolve, 15_000)),
+  ]);
+  clearTimeout(timer);
+  return { kind: "etcd-put", puts, perSecond: puts / seconds, errors, setupMs };
+}

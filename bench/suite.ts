@@ -1,0 +1,577 @@
+/**
+ * The benchmark's schedule: for each repetition, each workload and each node
+ * count, every target in turn (the order rotates from one repetition to the
+ * next), always driven by the same load generator. A fresh hub is started
+ * for every measurement; the anchors are started once, except for the
+ * fan-out runs, where memory is measured (each gets a fresh process). One
+ * fan-out run yields three figures: the connect storm, the memory per idle
+ * node it left, and the broadcast on the same clients.
+ *
+ * @module
+ */
+
+import { type CpuShare, cpuWindow } from "./cpu.ts";
+import type { Job, JobControl, ResultOf } from "./jobs.ts";
+import type { LoadRunner } from "./load_runner.ts";
+import type { BenchPlan } from "./plan.ts";
+import { startDenoLineTarget } from "./targets/deno_line.ts";
+import { PROGRAM_FLAGS, PROJECT_ROOT, startHubTarget } from "./targets/hub.ts";
+import { startRedisTarget } from "./targets/redis.ts";
+import type { Target } from "./targets/target.ts";
+import type { Wire } from "./wire.ts";
+
+/** The workloads, as keys of measurements. */
+export type WorkloadKey =
+  | "ingest-1"
+  | "ingest-16"
+  | "ingest-durable"
+  | "broadcast"
+  | "storm"
+  | "memory"
+  | "hold"
+  | "startup";
+
+/** The targets, as keys of measurements. */
+export type TargetKey =
+  | "hub"
+  | "hub-durable"
+  | "redis"
+  | "line"
+  | "etcd"
+  | "join"
+  | "minimal";
+
+/** One figure of one target in one repetition. */
+export interface Measurement {
+  workload: WorkloadKey;
+  /** Admitted nodes (clients); for etcd, the put loops are capped (see `detail.concurrency`). */
+  nodes: number;
+  target: TargetKey;
+  /** From 1. */
+  rep: number;
+  /** The figure, NaN when the run failed. */
+  value: number;
+  /** Its unit: `req/s`, `ms`, `KB/node`, ... */
+  unit: string;
+  /** CPU in the counted window, where there is one. */
+  cpu?: CpuShare;
+  /** Further numbers (setup time, RSS, counts). */
+  detail?: Record<string, number>;
+  /** Why it failed. */
+  error?: string;
+}
+
+/** The long-lived anchors and what the suite needs around them. */
+export interface SuiteContext {
+  plan: BenchPlan;
+  runner: LoadRunner;
+  /** Scratch folder of this run (logs, journals), removed at the end. */
+  tempDir: string;
+  /** Redis, when present. */
+  redis: Target | undefined;
+  /** The Deno line server. */
+  line: Target;
+  /** etcd, when present. */
+  etcd: Target | undefined;
+  /** Prints a progress line. */
+  log(line: string): void;
+  /** Set on Ctrl-C: no new measurement starts. */
+  signal: AbortSignal;
+}
+
+/** Bound on letting the held nodes in (admission cost grows with the square of the nodes). */
+const HOLD_TIMEOUT_MS = 240_000;
+
+/**
+ * Size of the Redis message: a little longer than the hub's text consensus
+ * push (90 bytes at 100 nodes, seen with strace), so Redis moves no fewer bytes.
+ */
+const BROADCAST_PAYLOAD_BYTES = 96;
+
+let logCounter = 0;
+
+function logPath(context: SuiteContext, name: string): string {
+  return `${context.tempDir}/${name}-${++logCounter}.log`;
+}
+
+function rotate<T>(items: readonly T[], by: number): T[] {
+  const shift = by % items.length;
+  return [...items.slice(shift), ...items.slice(0, shift)];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Starts a fresh hub for one measurement, runs `body`, and always stops it. */
+async function withHub<T>(
+  context: SuiteContext,
+  options: { rule: "plurality" | "majority"; allowChange: boolean; durable?: boolean },
+  body: (hub: Target) => Promise<T>,
+): Promise<T> {
+  const dataDir = options.durable
+    ? await Deno.makeTempDir({ dir: context.tempDir, prefix: "journal-" })
+    : undefined;
+  const hub = await startHubTarget({
+    rule: options.rule,
+    allowChange: options.allowChange,
+    ...(dataDir ? { dataDir } : {}),
+    logPath: logPath(context, "hub"),
+  });
+  try {
+    return await body(hub);
+  } finally {
+    await hub.stop();
+    await Deno.remove(hub.process.logPath).catch(() => {});
+    if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+async function runWithCpu<J extends Job>(
+  context: SuiteContext,
+  target: Target,
+  job: J,
+  onHold?: Parameters<typeof cpuWindow>[2],
+): Promise<{ result: ResultOf<J>; cpu: CpuShare | undefined }> {
+  const window = cpuWindow(context.runner.pid, target.process.pid, onHold);
+  const control: JobControl = window.control;
+  const result = await context.runner.run(job, control);
+  return { result, cpu: window.share() };
+}
+
+/** Runs one measurement, recording a failure instead of throwing. */
+async function measure(
+  context: SuiteContext,
+  results: Measurement[],
+  base: Omit<Measurement, "value" | "error">,
+  body: () => Promise<Omit<Measurement, "workload" | "nodes" | "target" | "rep" | "unit">>,
+  took?: string,
+): Promise<void> {
+  if (context.signal.aborted) return;
+  const started = performance.now();
+  let measurement: Measurement;
+  try {
+    measurement = { ...base, ...await body() };
+  } catch (error) {
+    measurement = { ...base, value: NaN, error: (error as Error).message };
+  }
+  results.push(measurement);
+  const seconds = took ?? ((performance.now() - started) / 1000).toFixed(1);
+  const shown = measurement.error
+    ? `FAILED: ${measurement.error.split("\n")[0]}`
+    : `${formatNumber(measurement.value)} ${measurement.unit}`;
+  const cpu = measurement.cpu
+    ? `  cpu load ${measurement.cpu.load.toFixed(2)} target ${
+      measurement.cpu.target.toFixed(2)
+    } other ${measurement.cpu.other.toFixed(2)}`
+    : "";
+  context.log(
+    `  rep ${base.rep} ${base.workload.padEnd(14)} ${String(base.nodes).padStart(6)} ${
+      base.target.padEnd(11)
+    } ${shown}${cpu} (${seconds} s)`,
+  );
+}
+
+/**
+ * Formats a figure for progress lines and tables: 3 significant digits, k and M.
+ *
+ * @param value The number.
+ * @returns The text.
+ */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return "-";
+  const abs = Math.abs(value);
+  if (abs >= 1e6) return `${(value / 1e6).toPrecision(3)}M`;
+  if (abs >= 1e4) return `${(value / 1e3).toPrecision(3)}k`;
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+/** Ingest run of one target: the hub is fresh, the anchors long-lived. */
+async function ingest(
+  context: SuiteContext,
+  results: Measurement[],
+  rep: number,
+  nodes: number,
+  target: TargetKey,
+  inFlight: number,
+): Promise<void> {
+  const { plan } = context;
+  const workload: WorkloadKey = target === "hub-durable" || target === "etcd"
+    ? "ingest-durable"
+    : inFlight === 1
+    ? "ingest-1"
+    : "ingest-16";
+  const job = (wire: Wire, server: Target) => ({
+    kind: "ingest" as const,
+    wire,
+    host: server.host,
+    port: server.port,
+    nodes,
+    inFlight,
+    warmupMs: plan.warmupMs,
+    measureMs: plan.measureMs,
+    setupTimeoutMs: plan.setupTimeoutMs,
+  });
+  const base = { workload, nodes, target, rep, unit: "req/s" };
+  await measure(context, results, base, async () => {
+    if (target === "hub" || target === "hub-durable") {
+      return await withHub(
+        context,
+        { rule: "plurality", allowChange: true, durable: target === "hub-durable" },
+        async (hub) => {
+          const { result, cpu } = await runWithCpu(
+            context,
+            hub,
+            job(inFlight === 1 ? "hub-text" : "hub-json", hub),
+          );
+          if (result.errors > 0) throw new Error(`${result.errors} votes refused`);
+          return {
+            value: result.perSecond,
+            ...(cpu ? { cpu } : {}),
+            detail: { setupMs: result.setupMs },
+          };
+        },
+      );
+    }
+    if (target === "etcd") {
+      const etcd = context.etcd!;
+      const concurrency = Math.min(nodes, plan.etcdMaxConcurrency);
+      const { result, cpu } = await runWithCpu(context, etcd, {
+        kind: "etcd-put",
+        url: `http://${etcd.host}:${etcd.port}`,
+        concurrency,
+        warmupMs: plan.warmupMs,
+        measureMs: plan.measureMs,
+      });
+      if (result.errors > 0 && result.puts === 0) throw new Error(`${result.errors} puts failed`);
+      return {
+        value: result.perSecond,
+        ...(cpu ? { cpu } : {}),
+        detail: { concurrency, errors: result.errors },
+      };
+    }
+    const server = target === "redis" ? context.redis! : context.line;
+    const { result, cpu } = await runWithCpu(
+      context,
+      server,
+      job(target === "redis" ? "redis" : "line", server),
+    );
+    if (result.errors > 0) throw new Error(`${result.errors} requests refused`);
+    return {
+      value: result.perSecond,
+      ...(cpu ? { cpu } : {}),
+      detail: { setupMs: result.setupMs },
+    };
+  });
+}
+
+/** What one run yields for each of several workloads. */
+type Figures = Partial<
+  Record<WorkloadKey, Omit<Measurement, "workload" | "nodes" | "target" | "rep" | "unit">>
+>;
+
+/**
+ * Runs one job that yields several figures (a storm, the memory it left,
+ * a broadcast) and records each; a failure is recorded for all of them.
+ */
+async function measureMany(
+  context: SuiteContext,
+  results: Measurement[],
+  base: { nodes: number; target: TargetKey; rep: number },
+  units: Partial<Record<WorkloadKey, string>>,
+  body: () => Promise<Figures>,
+): Promise<void> {
+  if (context.signal.aborted) return;
+  let figures: Figures | undefined;
+  let failure: string | undefined;
+  const started = performance.now();
+  try {
+    figures = await body();
+  } catch (error) {
+    failure = (error as Error).message;
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  for (const [workload, unit] of Object.entries(units) as [WorkloadKey, string][]) {
+    await measure(context, results, { ...base, workload, unit }, () => {
+      const figure = figures?.[workload];
+      if (!figure) throw new Error(failure ?? "not measured");
+      return Promise.resolve(figure);
+    }, seconds);
+  }
+}
+
+/**
+ * The fan-out workloads on a fresh process of the target: RSS before; N
+ * clients get in at once (the connect storm); RSS while they idle (memory per
+ * node); then, on the hub and Redis, the broadcast rounds on the same clients.
+ */
+async function fanOut(
+  context: SuiteContext,
+  results: Measurement[],
+  rep: number,
+  nodes: number,
+  target: "hub" | "redis" | "line",
+): Promise<void> {
+  const { plan } = context;
+  const run = async (server: Target): Promise<Figures> => {
+    await sleep(plan.settleMs);
+    const before = server.process.rssKb();
+    let after = NaN;
+    const readMemory = async () => {
+      // Let the last writes and the garbage of the storm settle first.
+      await sleep(plan.settleMs);
+      after = server.process.rssKb();
+    };
+    const memory = (admitted: number) => ({
+      value: (after - before) / admitted,
+      detail: { rssBeforeKb: before, rssAfterKb: after, admitted },
+    });
+    if (target === "line") {
+      const { result } = await runWithCpu(context, server, {
+        kind: "storm",
+        wire: "line",
+        host: server.host,
+        port: server.port,
+        nodes,
+        timeoutMs: plan.setupTimeoutMs,
+        holdMs: 0,
+      }, readMemory);
+      if (result.admitted < nodes) {
+        throw new Error(`${result.admitted} of ${nodes} got in (${result.failed} failed)`);
+      }
+      return {
+        storm: { value: result.stormMs, detail: { settledMs: result.settledMs } },
+        memory: memory(result.admitted),
+      };
+    }
+    const { result } = await runWithCpu(context, server, {
+      kind: "broadcast",
+      wire: target === "hub" ? "hub-text" : "redis",
+      host: server.host,
+      port: server.port,
+      nodes,
+      rounds: plan.broadcastRounds,
+      payloadBytes: BROADCAST_PAYLOAD_BYTES,
+      setupTimeoutMs: plan.setupTimeoutMs,
+      roundTimeoutMs: 30_000,
+    }, readMemory);
+    const middle = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+    return {
+      storm: { value: result.stormMs, detail: { settledMs: result.settledMs } },
+      memory: memory(result.admitted),
+      broadcast: {
+        value: middle(result.latenciesMs),
+        detail: {
+          minMs: Math.min(...result.latenciesMs),
+          maxMs: Math.max(...result.latenciesMs),
+          firstMs: middle(result.firstMs),
+        },
+      },
+    };
+  };
+  const units: Partial<Record<WorkloadKey, string>> = target === "line"
+    ? { storm: "ms", memory: "KB/node" }
+    : { storm: "ms", memory: "KB/node", broadcast: "ms" };
+  await measureMany(context, results, { nodes, target, rep }, units, () =>
+    target === "hub"
+      // Majority, votes final: the broadcast rounds decide with floor(N/2) + 1 votes.
+      ? withHub(context, { rule: "majority", allowChange: false }, run)
+      : withFresh(context, target, run));
+}
+
+/**
+ * Holding many admitted nodes on one hub: they get in at most 256 at a time
+ * (capacity, not a storm: the gate timeout must not be what fails it), idle
+ * for a while, then each casts one vote.
+ */
+async function hold(context: SuiteContext, results: Measurement[], nodes: number): Promise<void> {
+  const base = { workload: "hold" as const, nodes, target: "hub" as const, rep: 1, unit: "nodes" };
+  await measure(
+    context,
+    results,
+    base,
+    () =>
+      withHub(context, { rule: "plurality", allowChange: true }, async (hub) => {
+        await sleep(context.plan.settleMs);
+        const before = hub.process.rssKb();
+        let after = NaN;
+        const { result } = await runWithCpu(context, hub, {
+          kind: "storm",
+          wire: "hub-text",
+          host: hub.host,
+          port: hub.port,
+          nodes,
+          concurrency: 256,
+          timeoutMs: HOLD_TIMEOUT_MS,
+          holdMs: context.plan.holdMs,
+        }, async () => {
+          await sleep(context.plan.settleMs);
+          after = hub.process.rssKb();
+        });
+        return {
+          value: result.admitted,
+          detail: {
+            admitted: result.admitted,
+            failed: result.failed,
+            alive: result.alive,
+            stormMs: result.stormMs,
+            settledMs: result.settledMs,
+            rssBeforeKb: before,
+            rssAfterKb: after,
+          },
+        };
+      }),
+  );
+}
+
+/** A fresh Redis or line server for one memory measurement. */
+async function withFresh<T>(
+  context: SuiteContext,
+  target: "redis" | "line",
+  body: (server: Target) => Promise<T>,
+): Promise<T> {
+  const server = target === "redis"
+    ? await startRedisTarget(logPath(context, "redis"), context.tempDir)
+    : await startDenoLineTarget(logPath(context, "line"));
+  if (typeof server === "string") throw new Error(server);
+  try {
+    return await body(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Milliseconds from spawning `deno run ... ARGS` until it exits; throws on a failed exit. */
+async function timeProgram(args: string[], stop: AbortSignal): Promise<number> {
+  const start = performance.now();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", ...PROGRAM_FLAGS, ...args],
+    cwd: PROJECT_ROOT,
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+    // Killed on Ctrl-C too, not only at its own deadline.
+    signal: AbortSignal.any([AbortSignal.timeout(30_000), stop]),
+  }).output();
+  const ms = performance.now() - start;
+  if (!output.success) {
+    const message = new TextDecoder().decode(output.stderr).trim().split("\n").slice(-3).join(" ");
+    throw new Error(`deno run ${args.join(" ")} exited with ${output.code}: ${message}`);
+  }
+  return ms;
+}
+
+/**
+ * Start-up: `consensus join HOST:PORT --answer a --vote A` against a minimal
+ * script that connects, sends a line and exits, alternately, on one hub.
+ */
+async function startup(
+  context: SuiteContext,
+  results: Measurement[],
+  rep: number,
+): Promise<void> {
+  const times = { join: [] as number[], minimal: [] as number[] };
+  const errors: Partial<Record<"join" | "minimal", string>> = {};
+  await withHub(context, { rule: "plurality", allowChange: true }, async (hub) => {
+    const address = `${hub.host}:${hub.port}`;
+    const programs = {
+      join: ["main.ts", "join", address, "--answer", "a", "--vote", "A"],
+      minimal: ["bench/targets/minimal_client.ts", hub.host, String(hub.port)],
+    };
+    // One run of each first, not counted: module caches are warm for both.
+    if (rep === 1) {
+      for (const name of ["join", "minimal"] as const) {
+        await timeProgram(programs[name], context.signal).catch((error) =>
+          errors[name] = error.message
+        );
+      }
+    }
+    for (let run = 0; run < context.plan.startupRuns && !context.signal.aborted; run++) {
+      for (const name of rotate(["join", "minimal"] as const, run)) {
+        try {
+          times[name].push(await timeProgram(programs[name], context.signal));
+        } catch (error) {
+          errors[name] = (error as Error).message;
+        }
+      }
+    }
+  });
+  for (const name of ["join", "minimal"] as const) {
+    const base = { workload: "startup" as const, nodes: 1, target: name, rep, unit: "ms" };
+    await measure(context, results, base, () => {
+      if (times[name].length === 0) throw new Error(errors[name] ?? "no run");
+      const sorted = [...times[name]].sort((a, b) => a - b);
+      return Promise.resolve({
+        value: sorted[Math.floor(sorted.length / 2)]!,
+        detail: { runs: sorted.length, minMs: sorted[0]!, maxMs: sorted[sorted.length - 1]! },
+      });
+    });
+  }
+}
+
+/** Which workloads to run (all by default). */
+export type WorkloadGroup = "ingest" | "pipelined" | "fanout" | "startup" | "hold";
+
+/** Every group, in the order they run within a repetition. */
+export const WORKLOAD_GROUPS: readonly WorkloadGroup[] = [
+  "ingest",
+  "pipelined",
+  "fanout",
+  "startup",
+  "hold",
+];
+
+/**
+ * Runs the whole schedule.
+ *
+ * @param context Anchors, runner, plan.
+ * @param groups Which workload groups to run.
+ * @returns Every measurement, in the order taken.
+ */
+export async function runSuite(
+  context: SuiteContext,
+  groups: readonly WorkloadGroup[] = WORKLOAD_GROUPS,
+): Promise<Measurement[]> {
+  const { plan } = context;
+  const results: Measurement[] = [];
+  const has = (group: WorkloadGroup) => groups.includes(group);
+  for (let rep = 1; rep <= plan.reps && !context.signal.aborted; rep++) {
+    context.log(`repetition ${rep} of ${plan.reps}`);
+    for (const nodes of plan.nodes) {
+      if (has("ingest")) {
+        // One in flight, in memory and durable, with their anchors, interleaved.
+        const targets: TargetKey[] = ["hub", "hub-durable", "line"];
+        if (context.redis) targets.push("redis");
+        if (context.etcd) targets.push("etcd");
+        for (const target of rotate(targets, rep - 1)) {
+          await ingest(context, results, rep, nodes, target, 1);
+        }
+      }
+      if (has("pipelined")) {
+        const targets: TargetKey[] = ["hub", "line"];
+        if (context.redis) targets.push("redis");
+        for (const target of rotate(targets, rep - 1)) {
+          await ingest(context, results, rep, nodes, target, 16);
+        }
+      }
+      if (has("fanout")) {
+        // Connect storm, memory per idle node and broadcast, on fresh processes.
+        const targets: ("hub" | "redis" | "line")[] = ["hub", "line"];
+        if (context.redis) targets.push("redis");
+        for (const target of rotate(targets, rep - 1)) {
+          await fanOut(context, results, rep, nodes, target);
+        }
+      }
+    }
+    if (has("startup") && !context.signal.aborted) await startup(context, results, rep);
+  }
+  // Once: holding is a yes-or-no question, and the longest run of all.
+  if (has("hold") && plan.holdNodes !== undefined && !context.signal.aborted) {
+    context.log(`holding ${plan.holdNodes} nodes`);
+    await hold(context, results, plan.holdNodes);
+  }
+  return results;
+}

@@ -1,0 +1,85 @@
+/**
+ * The hub under test: `consensus serve` started with `deno run`, exactly as
+ * an operator would, on a free loopback port.
+ *
+ * @module
+ */
+
+import { GATE_ANSWER, GATE_QUESTION } from "../wire.ts";
+import { startProcess } from "../processes.ts";
+import { LOOPBACK, type Target } from "./target.ts";
+
+/** The project's root folder (where main.ts is). */
+export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
+
+/** The permission flags of the compile tasks in deno.json. */
+export const PROGRAM_FLAGS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write"];
+
+/** Connections from one address allowed at the gate at once: more than any storm here. */
+export const MAX_PENDING = 20_000;
+
+/** Options for {@linkcode startHubTarget}. */
+export interface HubTargetOptions {
+  /** `plurality` (ingest: nothing decides mid-run) or `majority` (broadcast). */
+  rule: "plurality" | "majority";
+  /** Let nodes change their vote, so that every vote of the ingest run is recorded. */
+  allowChange: boolean;
+  /** A directory for the durable journal; `:memory:` when left out. */
+  dataDir?: string;
+  /** Where its output goes. */
+  logPath: string;
+}
+
+/**
+ * Starts a hub and waits for its "listening on" line.
+ *
+ * @param options See {@linkcode HubTargetOptions}.
+ * @returns The running hub.
+ */
+export async function startHubTarget(options: HubTargetOptions): Promise<Target> {
+  const args = [
+    "run",
+    ...PROGRAM_FLAGS,
+    "main.ts",
+    "serve",
+    "--host",
+    LOOPBACK,
+    "--port",
+    "0",
+    "--data",
+    options.dataDir ?? ":memory:",
+    "--riddle",
+    GATE_QUESTION,
+    "--answer",
+    GATE_ANSWER,
+    "--rule",
+    options.rule,
+    ...(options.allowChange ? ["--allow-change"] : []),
+    // Every benchmark node comes from 127.0.0.1: the per-address limit at the
+    // gate (64 by default, against floods from one stranger) would refuse a
+    // storm of thousands. The total stays at its default.
+    "--max-pending",
+    String(MAX_PENDING),
+  ];
+  const process = startProcess({
+    name: "hub",
+    command: Deno.execPath(),
+    args,
+    cwd: PROJECT_ROOT,
+    logPath: options.logPath,
+  });
+  try {
+    const match = await process.waitForLog(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
+    return {
+      name: "hub",
+      host: LOOPBACK,
+      port: Number(match[1]),
+      process,
+      // A benchmark does not measure shutdown: SIGKILL at once.
+      stop: () => process.stop(0),
+    };
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * What the load generator sends to each kind of target and how it tells the
+ * lines that come back apart. Pure: no sockets here.
+ *
+ * Only the first bytes of a line are ever looked at (see
+ * {@linkcode LINE_PREFIX_BYTES}), so classifying a line costs the same for a
+ * 40-byte vote reply and a 2 KB admission greeting.
+ *
+ * @module
+ */
+
+/** The targets' wire formats. */
+export type Wire = "hub-text" | "hub-json" | "redis" | "line";
+
+/** Every wire, for argument checking. */
+export const WIRES: readonly Wire[] = ["hub-text", "hub-json", "redis", "line"];
+
+/** What a line from a target means to the load generator. */
+export const enum LineKind {
+  /** Anything the workload ignores (greeting, `#` lines, other pushes). */
+  Other = 0,
+  /** A successful reply to one request. */
+  Reply = 1,
+  /** A refused request: the workload counts it and fails. */
+  Error = 2,
+  /** The hub admitted this node (hub wires). */
+  Admitted = 3,
+  /** Another node joined (hub wires). */
+  Joined = 4,
+  /** The consensus push (hub) or a published message (Redis). */
+  Broadcast = 5,
+  /** A new ballot opened (hub), or a subscription was confirmed (Redis). */
+  Opened = 6,
+}
+
+/** How many leading bytes of each line are kept for {@linkcode classifyLine}. */
+export const LINE_PREFIX_BYTES = 24;
+
+/** The gate answer every benchmark hub is started with. */
+export const GATE_ANSWER = "a";
+
+/** The gate question every benchmark hub is started with. */
+export const GATE_QUESTION = "q";
+
+/** Redis channel of the broadcast workload. */
+export const REDIS_CHANNEL = "bench:consensus";
+
+/** Redis key of the ingest workload: every client increments the same one, as every vote lands on the same ballot. */
+export const REDIS_KEY = "bench:votes";
+
+const encoder = new TextEncoder();
+
+function bytesOf(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+function startsWith(prefix: Uint8Array, length: number, text: string): boolean {
+  if (length < text.length) return false;
+  for (let index = 0; index < text.length; index++) {
+    if (prefix[index] !== text.charCodeAt(index)) return false;
+  }
+  return true;
+}
+
+/**
+ * Classifies a line by its first bytes.
+ *
+ * @param wire The target's wire format.
+ * @param prefix The line's first bytes (at most {@linkcode LINE_PREFIX_BYTES}).
+ * @param length How many bytes of `prefix` are valid.
+ * @returns What the line is.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * const line = new TextEncoder().encode("ok vote A (be able to fly) recorded on ballot 1");
+ * strictEqual(classifyLine("hub-text", line, line.length), 1);
+ * ```
+ */
+export function classifyLine(wire: Wire, prefix: Uint8Array, length: number): LineKind {
+  switch (wire) {
+    case "hub-text":
+      if (startsWith(prefix, length, "ok admitted")) return LineKind.Admitted;
+      if (startsWith(prefix, length, "ok ")) return LineKind.Reply;
+      if (startsWith(prefix, length, "err ")) return LineKind.Error;
+      if (startsWith(prefix, length, "! joined")) return LineKind.Joined;
+      if (startsWith(prefix, length, "! consensus")) return LineKind.Broadcast;
+      if (startsWith(prefix, length, "! ballot")) return LineKind.Opened;
+      return LineKind.Other;
+    case "hub-json":
+      if (startsWith(prefix, length, '{"id":')) {
+        // `{"id":1,"ok":true` — the id is one digit in every request we send.
+        if (
+          startsWith(prefix, length, '{"id":1,"ok":true') ||
+          startsWith(prefix, length, '{"id":2,"ok":true')
+        ) {
+          return LineKind.Reply;
+        }
+        return LineKind.Error;
+      }
+      if (startsWith(prefix, length, '{"event":"admitted"')) return LineKind.Admitted;
+      if (startsWith(prefix, length, '{"event":"joined"')) return LineKind.Joined;
+      if (startsWith(prefix, length, '{"event":"consensus"')) return LineKind.Broadcast;
+      if (startsWith(prefix, length, '{"event":"ballot"')) return LineKind.Opened;
+      return LineKind.Other;
+    case "redis":
+      // Integer replies (INCR, PUBLISH) and +PONG; pub/sub pushes are arrays
+      // whose element lines are "message" and "subscribe".
+      if (prefix[0] === 0x3a /* : */ || startsWith(prefix, length, "+PONG")) return LineKind.Reply;
+      if (prefix[0] === 0x2d /* - */) return LineKind.Error;
+      if (startsWith(prefix, length, "message\r")) return LineKind.Broadcast;
+      if (startsWith(prefix, length, "subscribe\r")) return LineKind.Opened;
+      return LineKind.Other;
+    case "line":
+      return LineKind.Reply;
+  }
+}
+
+/**
+ * Builds the requests of the ingest workload: a batch of `count` votes (or
+ * increments, or lines), alternating A and B from `parity` on.
+ */
+export class RequestBatches {
+  readonly #batches: Uint8Array[][];
+
+  /**
+   * Prepares every batch up to `maxBatch` requests, so that sending is a lookup.
+   *
+   * @param wire The target's wire format.
+   * @param maxBatch The largest batch (the requests in flight).
+   */
+  constructor(wire: Wire, maxBatch: number) {
+    const one = (index: number) => requestText(wire, index % 2 === 0 ? "A" : "B");
+    this.#batches = [0, 1].map((parity) => {
+      const batches: Uint8Array[] = [];
+      for (let count = 0; count <= maxBatch; count++) {
+        let text = "";
+        for (let index = 0; index < count; index++) text += one(parity + index);
+        batches.push(bytesOf(text));
+      }
+      return batches;
+    });
+  }
+
+  /**
+   * The bytes of `count` requests starting with option A (`parity` 0) or B (1).
+   *
+   * @param parity 0 or 1.
+   * @param count How many requests, at most the `maxBatch` given.
+   * @returns The bytes to write.
+   */
+  get(parity: number, count: number): Uint8Array {
+    return this.#batches[parity & 1]![count]!;
+  }
+}
+
+/**
+ * One request of the ingest workload as text.
+ *
+ * @param wire The target's wire format.
+ * @param option `A` or `B`: the hub alternates so that, with --allow-change,
+ * every vote is a real change.
+ * @returns The request line(s).
+ */
+export function requestText(wire: Wire, option: "A" | "B"): string {
+  switch (wire) {
+    case "hub-text":
+      return `vote ${option}\n`;
+    case "hub-json":
+      return `{"id":${option === "A" ? 1 : 2},"op":"vote","option":"${option}"}\n`;
+    case "redis":
+      return `*2\r\n$4\r\nINCR\r\n$${REDIS_KEY.length}\r\n${REDIS_KEY}\r\n`;
+    case "line":
+      return `vote ${option}\n`;
+  }
+}
+
+/**
+ * The first line a node sends right after connecting: the gate answer for
+ * the hub, a PING for Redis, any line for the line server.
+ *
+ * @param wire The target's wire format.
+ * @returns The bytes.
+ */
+export function greetingBytes(wire: Wire): Uint8Array {
+  switch (wire) {
+    case "hub-text":
+      return bytesOf(`${GATE_ANSWER}\n`);
+    case "hub-json":
+      return bytesOf(`{"answer":"${GATE_ANSWER}"}\n`);
+    case "redis":
+      return bytesOf("PING\r\n");
+    case "line":
+      return bytesOf("hello\n");
+  }
+}
+
+/**
+ * What a node waits for after {@linkcode greetingBytes}: admission on the hub, a reply elsewhere.
+ *
+ * @param wire The target's wire format.
+ * @returns The line kind that means "in".
+ */
+export function admittedKind(wire: Wire): LineKind {
+  return wire === "hub-text" || wire === "hub-json" ? LineKind.Admitted : LineKind.Reply;
+}
+
+/**
+ * Redis SUBSCRIBE to the broadcast channel, inline form.
+ *
+ * @returns The bytes.
+ */
+export function redisSubscribe(): Uint8Array {
+  return bytesOf(`SUBSCRIBE ${REDIS_CHANNEL}\r\n`);
+}
+
+/**
+ * Redis PUBLISH of a payload to the broadcast channel.
+ *
+ * @param payload The message, as long as the hub's consensus push for fairness.
+ * @returns The bytes.
+ */
+export function redisPublish(payload: string): Uint8Array {
+  const bytes = encoder.encode(payload).length;
+  return bytesOf(
+    `*3\r\n$7\r\nPUBLISH\r\n$${REDIS_CHANNEL.length}\r\n${REDIS_CHANNEL}\r\n$${bytes}\r\n${payload}\r\n`,
+  );
+}
