@@ -14,6 +14,7 @@ import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
 import { formatPercent } from "../election/percent.ts";
 import { parseDeadline } from "../election/proposal.ts";
 import { parseRule } from "../election/rules.ts";
+import { SERVICES } from "../protocol/messages.ts";
 import type { Ask, BallotView, Push, Reply, Request, ServiceName } from "../protocol/messages.ts";
 import {
   describeBallot,
@@ -62,24 +63,27 @@ interface MenuChoice<T> {
 type OutgoingRequest = Request | Record<string, unknown>;
 
 /** The main menu: voting first, then node info, then the node itself. */
-const MENU: MenuChoice<ServiceName>[] = [
-  { value: "vote", name: "vote", description: "vote on an open ballot" },
-  {
-    value: "stats",
-    name: "stats",
-    description: "votes per option of the open ballots, with a chart",
-  },
-  { value: "ballots", name: "ballots", description: "list the open ballots and their rules" },
-  { value: "results", name: "results", description: "every closed ballot, with its numbers" },
-  { value: "propose", name: "propose", description: "open a ballot (when the hub allows it)" },
-  { value: "close", name: "close", description: "close a ballot you proposed" },
-  { value: "discover", name: "discover", description: "list the connected nodes" },
-  { value: "setup", name: "setup", description: "declare your node info" },
-  { value: "negotiate", name: "negotiate", description: "let the hub store your node info" },
-  { value: "receive", name: "receive", description: "get stored node info" },
-  { value: "name", name: "name", description: "choose the name others see" },
-  { value: "exit", name: "exit", description: "leave" },
-];
+const MENU: MenuChoice<ServiceName>[] = ([
+  "vote",
+  "stats",
+  "ballots",
+  "results",
+  "propose",
+  "close",
+  "discover",
+  "setup",
+  "negotiate",
+  "receive",
+  "name",
+  "exit",
+] as const).map((name) => ({
+  value: name,
+  name,
+  // The hub's own menu texts, but for stats, which draws a chart here.
+  description: name === "stats"
+    ? "votes per option of the open ballots, with a chart"
+    : SERVICES.find((service) => service.name === name)!.summary,
+}));
 
 /** Switches of a proposal, as the JSON dialect names them. */
 const PROPOSAL_FLAGS = [
