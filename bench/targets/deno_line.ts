@@ -6,7 +6,7 @@
  */
 
 import { startProcess } from "../processes.ts";
-import { LOOPBACK, type Target } from "./target.ts";
+import { awaitListening, type Target } from "./target.ts";
 
 /**
  * Starts the line server and waits for its port.
@@ -25,18 +25,5 @@ export async function startDenoLineTarget(logPath: string): Promise<Target> {
     ],
     logPath,
   });
-  try {
-    const match = await process.waitForLog(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
-    return {
-      name: "Deno line server",
-      host: LOOPBACK,
-      port: Number(match[1]),
-      process,
-      // A benchmark does not measure shutdown: SIGKILL at once.
-      stop: () => process.stop(0),
-    };
-  } catch (error) {
-    await process.stop();
-    throw error;
-  }
+  return await awaitListening("Deno line server", process);
 }

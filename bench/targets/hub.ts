@@ -7,7 +7,7 @@
 
 import { GATE_ANSWER, GATE_QUESTION } from "../wire.ts";
 import { startProcess } from "../processes.ts";
-import { LOOPBACK, type Target } from "./target.ts";
+import { awaitListening, LOOPBACK, type Target } from "./target.ts";
 
 /** The project's root folder (where main.ts is). */
 export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
@@ -68,18 +68,5 @@ export async function startHubTarget(options: HubTargetOptions): Promise<Target>
     cwd: PROJECT_ROOT,
     logPath: options.logPath,
   });
-  try {
-    const match = await process.waitForLog(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
-    return {
-      name: "hub",
-      host: LOOPBACK,
-      port: Number(match[1]),
-      process,
-      // A benchmark does not measure shutdown: SIGKILL at once.
-      stop: () => process.stop(0),
-    };
-  } catch (error) {
-    await process.stop();
-    throw error;
-  }
+  return await awaitListening("hub", process);
 }

@@ -23,3 +23,28 @@ export interface Target {
 
 /** The only address the benchmark ever uses. */
 export const LOOPBACK = "127.0.0.1";
+
+/**
+ * Waits for a started process to print where it listens (`listening on
+ * 127.0.0.1:PORT`), and makes it a target; stops it if it never does.
+ *
+ * @param name For the table.
+ * @param process The process, just started.
+ * @returns The target.
+ */
+export async function awaitListening(name: string, process: ManagedProcess): Promise<Target> {
+  try {
+    const match = await process.waitForLog(/listening on 127\.0\.0\.1:(\d+)/, 20_000);
+    return {
+      name,
+      host: LOOPBACK,
+      port: Number(match[1]),
+      process,
+      // A benchmark does not measure shutdown: SIGKILL at once.
+      stop: () => process.stop(0),
+    };
+  } catch (error) {
+    await process.stop();
+    throw error;
+  }
+}

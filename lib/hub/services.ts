@@ -22,7 +22,7 @@ import {
   SERVICES,
 } from "../protocol/messages.ts";
 import { parsePermission, parseReceiveTarget, parseWordsAnswer } from "../protocol/text_dialect.ts";
-import { validateInfo, validateName, validateWords } from "../protocol/validate.ts";
+import { validateName, validateWords } from "../protocol/validate.ts";
 import type { Hub } from "./hub.ts";
 
 /** The node a service runs for. */
@@ -107,17 +107,15 @@ export async function runService(
 async function setup(caller: Caller, given: NodeInfo | undefined): Promise<Reply | ErrorReply> {
   let info = given;
   if (!info) {
-    const lists: Partial<NodeInfo> = {};
+    // Each list is checked as it is answered, so a bad answer stops the questions.
+    info = { services: [], capabilities: [], constraints: [] };
     for (const field of INFO_FIELDS) {
       const answer = await caller.ask({ ask: field });
       if (isErrorReply(answer)) return answer;
       const words = validateWords(field, parseWordsAnswer(answer));
       if (!Array.isArray(words)) return words;
-      lists[field] = words;
+      info[field] = words;
     }
-    const checked = validateInfo(lists);
-    if (isErrorReply(checked)) return checked;
-    info = checked;
   }
   caller.draftInfo = info;
   return { op: "setup", info };

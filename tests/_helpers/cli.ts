@@ -24,6 +24,23 @@ export function cliCommand(args: string[]): string[] {
   return [Deno.execPath(), "run", "--quiet", ...PERMISSIONS, MAIN, ...args];
 }
 
+/**
+ * Spawns the program with no input, its output piped.
+ *
+ * @param args Its arguments.
+ * @returns The child process.
+ */
+function spawnCli(args: string[]): Deno.ChildProcess {
+  const [command, ...rest] = cliCommand(args);
+  return new Deno.Command(command!, {
+    args: rest,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+}
+
 /** Result of a finished run. */
 export interface CliResult {
   code: number;
@@ -39,14 +56,7 @@ export interface CliResult {
  * @returns Exit code and output.
  */
 export async function runCli(args: string[], timeoutMs = 20_000): Promise<CliResult> {
-  const [command, ...rest] = cliCommand(args);
-  const child = new Deno.Command(command!, {
-    args: rest,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).spawn();
+  const child = spawnCli(args);
   const timer = setTimeout(() => {
     try {
       child.kill("SIGKILL");
@@ -193,14 +203,7 @@ export interface BackgroundProcess extends AsyncDisposable {
  * @returns The process; `await using` kills it if still running.
  */
 export function startCli(args: string[]): BackgroundProcess {
-  const [command, ...rest] = cliCommand(args);
-  const child = new Deno.Command(command!, {
-    args: rest,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  })
-    .spawn();
+  const child = spawnCli(args);
   const lines: string[] = [];
   const source = new LineSource(streamReader(child.stdout.getReader()), { maxLineBytes: 1 << 20 });
   const reading = (async () => {
