@@ -36,13 +36,17 @@ async function main(args: string[]): Promise<number> {
         STANDARD_OUTPUT.out(SERVE_USAGE);
         return EXIT.ok;
       }
-      const running = startServing(settings);
+      const running = await startServing(settings);
       // The journal is open and the TLS files are read: no more file access.
       dropFileAccess();
       // The operator's commands; the loop ends by itself when stdin closes.
-      readOperatorCommands(running.hub, Deno.stdin, STANDARD_OUTPUT).catch(() => {});
-      await shutdown.signal;
-      await running.close();
+      const ended = Promise.withResolvers<void>();
+      readOperatorCommands(running.hub, Deno.stdin, STANDARD_OUTPUT, ended.resolve).catch(
+        () => {},
+      );
+      // A clean stop (a signal, or `end` typed) ends the meeting.
+      await Promise.race([shutdown.signal, ended.promise]);
+      await running.end();
     } else if (command === "audit") {
       const { audit } = await import("./lib/cli/audit.ts");
       audit(rest);

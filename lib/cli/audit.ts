@@ -1,22 +1,25 @@
 /**
- * `consensus audit DIR`: checks a hub's journal and says exactly where the
- * record was altered.
+ * `consensus audit DIR`: checks the journals of a data directory, meeting by
+ * meeting, and says exactly where a record was altered. It reads what is
+ * committed, so it also works while a hub is writing.
  *
  * @module
  */
 
-import { auditEntries } from "../store/audit.ts";
+import { auditEntries, type AuditReport } from "../store/audit.ts";
+import { readableMeetingIds, readMeeting } from "../store/meetings.ts";
 import { AuditFailedError } from "./audit_failed_error.ts";
-import { readJournalEntries } from "../store/sqlite_journal.ts";
 import { parseCommandArgs } from "./args.ts";
+import { parseMeetingChoice } from "./results.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of `consensus audit`. */
-export const AUDIT_USAGE = `Usage: consensus audit DIR [--json]
+export const AUDIT_USAGE = `Usage: consensus audit DIR [--meeting ID|latest] [--json]
 
-Checks the journal in a hub's data directory (stop the hub first): every entry's hash and its
-link to the entry before, then every decision re-counted from the votes before it.
+Checks the journals in a hub's data directory (its hub may be running: what is committed so far
+is checked): every entry's hash and its link to the entry before, then every decision re-counted
+from the votes before it. Every meeting by default, or the one --meeting names.
 Exits 0 when the record holds, 1 when something was altered (each problem names its entry).`;
 
 /**
@@ -24,12 +27,12 @@ Exits 0 when the record holds, 1 when something was altered (each problem names 
  *
  * @param args Arguments after `audit`.
  * @param output Where to print.
- * @throws {AuditFailedError} When the record was altered.
+ * @throws {AuditFailedError} When a record was altered.
  */
 export function audit(args: string[], output: Output = STANDARD_OUTPUT): void {
   const { values, positionals } = parseCommandArgs(
     args,
-    { json: { type: "boolean" } },
+    { json: { type: "boolean" }, meeting: { type: "string" } },
     AUDIT_USAGE,
   );
   if (values.help) {
@@ -37,22 +40,36 @@ export function audit(args: string[], output: Output = STANDARD_OUTPUT): void {
     return;
   }
   if (positionals.length !== 1) throw new UsageError("Give one data directory", AUDIT_USAGE);
-  const report = auditEntries(readJournalEntries(positionals[0]!, "audit"));
+  const directory = positionals[0]!;
+  const ids: (number | "latest")[] = typeof values.meeting === "string"
+    ? [parseMeetingChoice(values.meeting, AUDIT_USAGE)]
+    : readableMeetingIds(directory);
+  const reports: (AuditReport & { meeting: number })[] = ids.map((which) => {
+    const record = readMeeting(directory, which, "audit");
+    return { meeting: record.id, ...auditEntries(record.entries) };
+  });
+  const failed = reports.filter((report) => report.problems.length > 0);
   if (values.json) {
-    output.out(JSON.stringify({ ok: report.problems.length === 0, ...report }));
+    output.out(JSON.stringify({ ok: failed.length === 0, meetings: reports }));
   } else {
-    output.out(`${report.entries} entries, ${report.decisions} decisions re-counted`);
-    output.out(`head hash ${report.headHash}`);
-    for (const problem of report.problems) output.out(`problem: ${problem.problem}`);
-    if (report.problems.length === 0) {
+    for (const report of reports) {
+      output.out(
+        `meeting ${report.meeting}: ${report.entries} entries, ${report.decisions} decisions re-counted`,
+      );
+      output.out(`  head hash ${report.headHash}`);
+      for (const problem of report.problems) output.out(`  problem: ${problem.problem}`);
+    }
+    if (failed.length === 0) {
       output.out("the record holds: every hash matches and every decision re-counts");
     }
   }
-  if (report.problems.length > 0) {
+  const first = failed[0];
+  if (first) {
+    const count = failed.reduce((sum, report) => sum + report.problems.length, 0);
     throw new AuditFailedError(
-      `The record was altered: ${report.problems.length} problem${
-        report.problems.length === 1 ? "" : "s"
-      }, first at entry ${report.problems[0]!.seq}`,
+      `The record was altered: ${count} problem${count === 1 ? "" : "s"}, first at entry ${
+        first.problems[0]!.seq
+      } of meeting ${first.meeting}`,
     );
   }
 }

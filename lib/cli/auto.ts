@@ -38,11 +38,11 @@ export async function auto(
   }
   const settings = settingsFrom(values, MAIN_USAGE);
   if (portIsFree(settings.host, settings.port)) {
-    const running = startServing(settings, output);
+    const running = await startServing(settings, output);
     dropFileAccess();
     output.out(`role: hub (port ${running.address.port} was free)`);
     await stop;
-    await running.close();
+    await running.end();
     return;
   }
   const host = settings.host === "0.0.0.0" ? "127.0.0.1" : settings.host;

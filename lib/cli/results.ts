@@ -11,7 +11,8 @@ import { DEFAULT_PORT } from "../protocol/messages.ts";
 import type { DecisionView, Reply } from "../protocol/messages.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { HubClient } from "../node/hub_client.ts";
-import { readJournalEntries } from "../store/sqlite_journal.ts";
+import type { JournalEntry } from "../store/journal.ts";
+import { type MeetingStatus, readableMeetingIds, readMeeting } from "../store/meetings.ts";
 import { decisionView } from "../hub/views.ts";
 import { parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
@@ -19,14 +20,16 @@ import { UsageError } from "./usage_error.ts";
 
 /** Help text of `consensus results`. */
 export const RESULTS_USAGE = `Usage: consensus results HOST[:PORT] --answer TEXT [--json | --csv]
-       consensus results --data DIR [--json | --csv]
+       consensus results --data DIR [--meeting ID|latest] [--json | --csv]
 
 Every closed ballot with its outcome and numbers: from a running hub (joining it as a node), or
-from the journal of a stopped hub.
+from the journals in a data directory (while its hub runs, too: what is committed so far).
+With --data alone, the meetings are listed; --meeting picks one.
 
 Options:
   --answer TEXT      the gate answer (with HOST:PORT)
   --data DIR         read a data directory instead
+  --meeting ID       with --data: that meeting's ballots (a number, or latest)
   --json             one JSON object: {"results": [...]}
   --csv              one row per ballot
   --timeout SECONDS  bound the wait for the hub (default 10)`;
@@ -41,6 +44,7 @@ export async function results(args: string[], output: Output = STANDARD_OUTPUT):
   const { values, positionals } = parseCommandArgs(args, {
     answer: { type: "string" },
     data: { type: "string" },
+    meeting: { type: "string" },
     json: { type: "boolean" },
     csv: { type: "boolean" },
     timeout: { type: "string" },
@@ -53,8 +57,15 @@ export async function results(args: string[], output: Output = STANDARD_OUTPUT):
   if ((data === undefined) === (positionals.length === 0)) {
     throw new UsageError("Give either HOST:PORT or --data DIR", RESULTS_USAGE);
   }
+  if (values.meeting !== undefined && data === undefined) {
+    throw new UsageError("--meeting goes with --data DIR", RESULTS_USAGE);
+  }
+  if (data !== undefined && values.meeting === undefined) {
+    listMeetings(data, values, output);
+    return;
+  }
   const decisions = data !== undefined
-    ? fromDataDirectory(data)
+    ? fromDataDirectory(data, parseMeetingChoice(values.meeting as string, RESULTS_USAGE))
     : await fromHub(positionals[0]!, values);
   if (values.json) output.out(JSON.stringify({ results: decisions }));
   else if (values.csv) { for (const line of toCsv(decisions)) output.out(line); }
@@ -97,17 +108,121 @@ async function fromHub(
 }
 
 /**
- * Reads the closed ballots of a stopped hub's journal.
+ * Reads the closed ballots of a meeting's journal (its hub may be running).
  *
  * @param directory The data directory.
+ * @param meeting A meeting number, or `latest`.
  * @returns Every closed ballot, oldest first.
  */
-export function fromDataDirectory(directory: string): DecisionView[] {
-  const events = readJournalEntries(directory, "read results from").map((entry) =>
-    JSON.parse(entry.event) as HubEvent
-  );
-  const state = replayEvents(events);
+export function fromDataDirectory(
+  directory: string,
+  meeting: number | "latest" = "latest",
+): DecisionView[] {
+  const state = replayEntries(readMeeting(directory, meeting, "read results from").entries);
   return [...state.ballots.values()].filter((ballot) => ballot.closed).map(decisionView);
+}
+
+/** One meeting of a data directory, as `results --data DIR` lists it. */
+export interface MeetingListing {
+  /** Its number. */
+  id: number;
+  /** When it started, ISO 8601. */
+  started: string | null;
+  /** When it ended cleanly, ISO 8601, or `null`. */
+  ended: string | null;
+  /** Whether a hub writes it now, it ended, or it was interrupted. */
+  status: MeetingStatus;
+  /** Ballots opened. */
+  ballots: number;
+  /** Ballots closed with a decision. */
+  decisions: number;
+}
+
+/**
+ * Lists the meetings of a data directory with what each holds.
+ *
+ * @param directory The data directory.
+ * @returns One listing per meeting, oldest first.
+ */
+export function meetingListings(directory: string): MeetingListing[] {
+  return readableMeetingIds(directory).map((id) => {
+    const record = readMeeting(directory, id, "read results from");
+    const state = replayEntries(record.entries);
+    const iso = (at: number | null | undefined) =>
+      at === null || at === undefined ? null : new Date(at).toISOString();
+    return {
+      id,
+      started: iso(record.meeting?.startedAt ?? record.entries[0]?.at),
+      ended: iso(record.meeting?.endedAt),
+      status: record.status,
+      ballots: state.ballots.size,
+      decisions: [...state.ballots.values()].filter((ballot) => ballot.closed?.option != null)
+        .length,
+    };
+  });
+}
+
+function listMeetings(
+  directory: string,
+  values: Record<string, string | boolean | undefined>,
+  output: Output,
+): void {
+  const listings = meetingListings(directory);
+  if (values.json) {
+    output.out(JSON.stringify({ meetings: listings }));
+    return;
+  }
+  if (values.csv) {
+    output.out("meeting,started,ended,status,ballots,decisions");
+    for (const meeting of listings) {
+      output.out(
+        [
+          meeting.id,
+          meeting.started ?? "",
+          meeting.ended ?? "",
+          meeting.status,
+          meeting.ballots,
+          meeting.decisions,
+        ].join(","),
+      );
+    }
+    return;
+  }
+  for (const meeting of listings) {
+    const end = meeting.ended ?? meeting.status;
+    output.out(
+      `meeting ${meeting.id}: ${meeting.started ?? "?"} to ${end}, ${meeting.ballots} ballot${
+        meeting.ballots === 1 ? "" : "s"
+      }, ${meeting.decisions} decided`,
+    );
+  }
+  output.out(`see one with: consensus results --data ${directory} --meeting ID|latest`);
+}
+
+function replayEntries(entries: readonly JournalEntry[]) {
+  return replayEvents(entries.map((entry) => JSON.parse(entry.event) as HubEvent));
+}
+
+/**
+ * Reads a `--meeting` value.
+ *
+ * @param text A meeting number or `latest`.
+ * @param usage For errors.
+ * @returns The number, or `latest`.
+ * @throws {UsageError} On anything else.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals([parseMeetingChoice("3", ""), parseMeetingChoice("latest", "")], [3, "latest"]);
+ * ```
+ */
+export function parseMeetingChoice(text: string, usage: string): number | "latest" {
+  if (text === "latest") return "latest";
+  if (!/^[1-9]\d{0,8}$/u.test(text)) {
+    throw new UsageError(`Invalid --meeting "${text}": give a meeting number or latest`, usage);
+  }
+  return Number(text);
 }
 
 /**

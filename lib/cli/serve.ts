@@ -8,7 +8,7 @@
 import { DEFAULT_OPTION_LABELS, DEFAULT_QUESTION } from "../election/ballot.ts";
 import type { HubEvent } from "../election/events.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
-import { createJoinCode, Gate, JOIN_CODE_QUESTION } from "../hub/gate.ts";
+import { Gate, JOIN_CODE_QUESTION } from "../hub/gate.ts";
 import type { Hub } from "../hub/hub.ts";
 import {
   DEFAULT_PORT,
@@ -27,11 +27,21 @@ import {
   parseProposal,
 } from "../protocol/text_dialect.ts";
 import { defaultDataDirectory } from "../store/data_dir.ts";
-import { type Journal, MemoryJournal } from "../store/journal.ts";
-import { SqliteJournal } from "../store/sqlite_journal.ts";
+import type { MeetingChoice } from "../store/meetings.ts";
+import { type ElectionState, openBallots } from "../election/state.ts";
+import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
+import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
+import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
 import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
+
+/** The operator's commands on the hub's standard input, for `help` there and in the usage. */
+export const OPERATOR_HELP =
+  `  propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]   open a ballot
+  close BALLOT                                                         close one now
+  end                                                                  end the meeting and stop
+  help                                                                 list these commands`;
 
 /** Help text of `consensus serve`. */
 export const SERVE_USAGE = `Usage: consensus serve [options]
@@ -43,9 +53,11 @@ Options:
   --port PORT          port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)
   --riddle TEXT        the gate question (default: "${JOIN_CODE_QUESTION}")
   --answer TEXT        the gate answer (default: a random join code, printed at start)
-  --data DIR           where the journal is kept (default: a per-user directory, printed at
-                       start); --data :memory: keeps nothing
+  --data DIR           where the meetings are kept, one journal each (default: a per-user
+                       directory, printed at start); --data :memory: keeps nothing
   --grace SECONDS      how long a dropped node may resume with its token (default 30)
+  --resume             continue the last meeting of --data even after a clean stop
+  --new                start a new meeting even when the last one was interrupted
   --allow-propose      let nodes open ballots with the propose service
 
 Security (see SECURITY.md):
@@ -80,9 +92,13 @@ The standing question (opens again as a new ballot each time it closes):
   --json               log as JSON lines (start-up, then one line per event)
   -h, --help           show this help
 
+Meetings: each start of a hub is a new meeting with its own journal; a clean stop (Ctrl-C,
+SIGTERM, or end on its standard input) ends it, closing open ballots as hub-stopped. After an
+unclean stop (killed, power lost) the next start on the same --data resumes the meeting by
+itself, with its own terms: a flag that contradicts them is refused.
+
 While it runs, the operator can type on its standard input:
-  propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]   open a ballot
-  close BALLOT                                                         close one
+${OPERATOR_HELP}
 
 Example:
   consensus serve --riddle "What has keys but can't open locks?" --answer keyboard`;
@@ -114,6 +130,8 @@ const SERVE_OPTIONS = {
   "allow-change": { type: "boolean" },
   "hide-results": { type: "boolean" },
   anonymous: { type: "boolean" },
+  resume: { type: "boolean" },
+  new: { type: "boolean" },
   json: { type: "boolean" },
 } as const satisfies OptionSpec;
 
@@ -121,10 +139,15 @@ const SERVE_OPTIONS = {
 export interface ServeSettings {
   host: string;
   port: number;
-  gate: Gate;
-  /** The join code, when the hub made one up (it is printed). */
-  joinCode: string | undefined;
+  /** The gate question. */
+  gateQuestion: string;
+  /** The gate answer, when given (otherwise the meeting's join code). */
+  answer: string | undefined;
   standing: ProposalInput;
+  /** Names of the flags given, so that a resumed meeting can tell a choice from a default. */
+  given: ReadonlySet<string>;
+  /** New meeting, resume the last, or let the data directory decide. */
+  meeting: MeetingChoice;
   /** `:memory:` or a directory. */
   data: string;
   graceMs: number;
@@ -181,15 +204,20 @@ export function settingsFrom(
     typeof values[name] === "string" ? values[name] as string : undefined;
   const port = text("port") === undefined ? DEFAULT_PORT : parsePort(text("port")!, usage);
   const riddle = text("riddle");
-  let answer = text("answer");
+  const answer = text("answer");
   if (riddle !== undefined && answer === undefined) {
     throw new UsageError(
       "--riddle needs --answer: a question nobody can answer locks everyone out",
       usage,
     );
   }
-  const joinCode = answer === undefined ? createJoinCode() : undefined;
-  answer ??= joinCode!;
+  const data = text("data") ?? defaultDataDirectory();
+  if (values.resume === true && values.new === true) {
+    throw new UsageError("--resume and --new cannot go together: choose one", usage);
+  }
+  if (data === ":memory:" && values.resume === true) {
+    throw new UsageError("--resume needs a data directory: --data :memory: keeps nothing", usage);
+  }
   const standing: ProposalInput = {
     question: text("question") ?? DEFAULT_QUESTION,
     options: text("options")?.split(",") ?? [...DEFAULT_OPTION_LABELS],
@@ -209,16 +237,19 @@ export function settingsFrom(
     );
   }
   try {
-    const gate = new Gate({ question: riddle ?? JOIN_CODE_QUESTION, answer });
+    const gateQuestion = riddle ?? JOIN_CODE_QUESTION;
     // Checked now, so that a mistake is a usage error rather than a failed start.
+    if (answer !== undefined) new Gate({ question: gateQuestion, answer });
     buildTerms(standing, Date.now());
     return {
       host: text("host") ?? "0.0.0.0",
       port,
-      gate,
-      joinCode,
+      gateQuestion,
+      answer,
       standing,
-      data: text("data") ?? defaultDataDirectory(),
+      given: new Set(Object.keys(values).filter((name) => values[name] !== undefined)),
+      meeting: values.new === true ? "new" : values.resume === true ? "resume" : "auto",
+      data,
       graceMs: text("grace") === undefined ? 30_000 : parseSeconds(text("grace")!, "grace", usage),
       allowPropose: values["allow-propose"] === true,
       limits: readLimits(values, usage),
@@ -300,28 +331,33 @@ function readTls(
   };
 }
 
-/**
- * Opens the journal the settings name.
- *
- * @param data `:memory:` or a directory.
- * @returns The journal.
- */
-export function openJournal(data: string): Journal {
-  return data === ":memory:" ? new MemoryJournal() : new SqliteJournal(data);
+/** A hub that is serving a meeting. */
+export interface ServingHub extends RunningHub {
+  /** The meeting it serves. */
+  readonly meeting: Omit<PreparedMeeting, "journal" | "answer">;
 }
 
 /**
- * Starts the hub and prints where to join and how to pass the gate.
+ * Opens the meeting (new, or resumed with its stored terms), starts the hub,
+ * and prints where to join, how to pass the gate, and which meeting it is.
  *
  * @param settings From {@linkcode parseServeArgs}.
  * @param output Where to log.
  * @returns The running hub.
+ * @throws {UsageError} When a flag contradicts the meeting it resumes.
  */
-export function startServing(
+export async function startServing(
   settings: ServeSettings,
   output: Output = STANDARD_OUTPUT,
-): RunningHub {
-  const journal = openJournal(settings.data);
+): Promise<ServingHub> {
+  const meeting = await prepareMeeting({
+    data: settings.data,
+    choice: settings.meeting,
+    given: settings.given,
+    gateQuestion: settings.gateQuestion,
+    answer: settings.answer,
+    standing: settings.standing,
+  });
   const log = (event: HubEvent, push: Push | undefined) =>
     logEvent(event, push, settings.json, output);
   let running: RunningHub;
@@ -329,9 +365,9 @@ export function startServing(
     running = startHub({
       host: settings.host,
       port: settings.port,
-      gate: settings.gate,
-      standing: settings.standing,
-      journal,
+      gate: new Gate({ question: meeting.gateQuestion, answer: meeting.answer }),
+      standing: meeting.standing,
+      journal: meeting.journal,
       graceMs: settings.graceMs,
       allowPropose: settings.allowPropose,
       tls: settings.tls,
@@ -339,61 +375,146 @@ export function startServing(
       onEvent: log,
     });
   } catch (error) {
-    journal.close();
+    meeting.journal.close();
     throw error;
   }
-  const port = running.address.port;
+  const { journal: _journal, answer: _answer, ...shown } = meeting;
+  const lines = startBanner({
+    settings,
+    meeting: shown,
+    port: running.address.port,
+    tlsPort: running.tlsAddress?.port,
+    state: running.hub.state,
+    interfaces: machineInterfaces(),
+  });
+  for (const line of lines) output.out(line);
+  return { ...running, meeting: shown };
+}
+
+/** What the start-up banner says. */
+export interface BannerFacts {
+  /** The settings. */
+  settings: ServeSettings;
+  /** The meeting served. */
+  meeting: Omit<PreparedMeeting, "journal" | "answer">;
+  /** The port listened on. */
+  port: number;
+  /** The second (TLS) port, if any. */
+  tlsPort: number | undefined;
+  /** The state after replay (open ballots, nodes expected back). */
+  state: ElectionState;
+  /** The machine's interfaces, or `undefined` when they cannot be listed. */
+  interfaces: readonly InterfaceAddress[] | undefined;
+}
+
+/**
+ * The start-up banner (pure): where to join from this machine and from
+ * others, the gate, the meeting (new or resumed, with what is open and who
+ * may come back), and the journal. With `--json`, one `listening` object.
+ *
+ * @param facts What to say.
+ * @returns The lines to print.
+ */
+export function startBanner(facts: BannerFacts): string[] {
+  const { settings, meeting, port, state } = facts;
   const wildcard = settings.host === "0.0.0.0" || settings.host === "::";
   const joinHost = wildcard ? "127.0.0.1" : settings.host;
   const joinAddress = `${joinHost.includes(":") ? `[${joinHost}]` : joinHost}:${port}`;
+  const network = wildcard && facts.interfaces ? joinAddresses(facts.interfaces, port) : [];
+  const open = openBallots(state);
+  const expected = [...state.nodes.values()].length;
+  const graceSeconds = Math.round(settings.graceMs / 1000);
   if (settings.json) {
-    output.out(JSON.stringify({
+    return [JSON.stringify({
       event: "listening",
       host: settings.host,
       port,
+      networkAddresses: network,
       version: VERSION,
-      question: settings.gate.question,
-      joinCode: settings.joinCode ?? null,
+      question: meeting.gateQuestion,
+      joinCode: meeting.joinCode ?? null,
       data: settings.data,
-    }));
-    return running;
+      meeting: {
+        id: meeting.id,
+        start: meeting.start,
+        startedAt: new Date(meeting.startedAt).toISOString(),
+        openBallots: open.map((ballot) => ballot.id),
+        nodesExpected: meeting.start === "new" ? 0 : expected,
+        graceSeconds,
+      },
+    })];
   }
-  const tlsNote = settings.tls ? (running.tlsAddress ? "" : " (TLS)") : "";
-  output.out(`consensus hub ${VERSION} listening on ${settings.host}:${port}${tlsNote}`);
-  if (running.tlsAddress) output.out(`  TLS on port ${running.tlsAddress.port}`);
-  if (wildcard) {
-    output.out(`  nodes on this machine join at ${joinAddress}; others use this machine's address`);
+  const lines: string[] = [];
+  const tlsNote = settings.tls ? (facts.tlsPort !== undefined ? "" : " (TLS)") : "";
+  lines.push(`consensus hub ${VERSION} listening on ${settings.host}:${port}${tlsNote}`);
+  if (facts.tlsPort !== undefined) lines.push(`  TLS on port ${facts.tlsPort}`);
+  const answerFlag = meeting.joinCode ? ` --answer ${meeting.joinCode}` : "";
+  lines.push(`  gate question: ${meeting.gateQuestion}`);
+  if (meeting.joinCode) lines.push(`  join code: ${meeting.joinCode}`);
+  lines.push(`  join:          consensus join ${joinAddress}${answerFlag}`);
+  for (const address of network) {
+    lines.push(`  from others:   consensus join ${address}${answerFlag}`);
   }
-  output.out(`  gate question: ${settings.gate.question}`);
-  if (settings.joinCode) output.out(`  join code: ${settings.joinCode}`);
-  const answerFlag = settings.joinCode ? ` --answer ${settings.joinCode}` : "";
-  output.out(`  join:          consensus join ${joinAddress}${answerFlag}`);
-  output.out(`  or plain TCP:  nc ${joinHost} ${port}`);
-  output.out(
+  if (wildcard && facts.interfaces === undefined) {
+    lines.push("  from others:   this machine's address (its interfaces cannot be listed)");
+  } else if (wildcard && network.length === 0) {
+    lines.push("  from others:   none: this machine has no network address but loopback");
+  }
+  lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
+  lines.push(
     `  journal:       ${settings.data === ":memory:" ? "none (--data :memory:)" : settings.data}`,
   );
-  return running;
+  const started = new Date(meeting.startedAt).toISOString();
+  if (meeting.start === "new") {
+    lines.push(`  meeting ${meeting.id}, new, started ${started}`);
+    return lines;
+  }
+  const why = meeting.start === "resumed"
+    ? "resumed (--resume)"
+    : "resumed: the last hub stopped without ending it";
+  lines.push(`  meeting ${meeting.id}, ${why}; started ${started}`);
+  lines.push(
+    open.length === 0
+      ? "  open ballots:  none"
+      : `  open ballots:  ${
+        open.map((ballot) => `${ballot.id} (${safe(ballot.terms.question)})`).join(", ")
+      }`,
+  );
+  lines.push(
+    expected === 0
+      ? "  nodes:         none to wait for"
+      : `  nodes:         ${expected} may come back with their resume tokens within ${graceSeconds} s`,
+  );
+  return lines;
 }
 
 /**
  * Reads the operator's commands from a stream (the hub's standard input)
- * until it ends: `propose ...` and `close N`.
+ * until it ends or the operator types `end`: see {@linkcode OPERATOR_HELP}.
  *
  * @param hub The hub.
  * @param input The stream.
  * @param output Where to answer.
+ * @param onEnd Called when the operator types `end`: the caller ends the meeting.
  */
 export async function readOperatorCommands(
   hub: Hub,
   input: { read(buffer: Uint8Array): Promise<number | null> },
   output: Output,
+  onEnd: () => void = () => {},
 ): Promise<void> {
   const lines = new LineSource(input);
   for (;;) {
     const item = await lines.next();
     if (!item) return;
     if (item.kind !== "line" || item.text.trim() === "") continue;
-    output.out(runOperatorCommand(hub, item.text.trim()));
+    const line = item.text.trim();
+    if (line === "end") {
+      output.out("ending the meeting");
+      onEnd();
+      return;
+    }
+    output.out(runOperatorCommand(hub, line));
   }
 }
 
@@ -423,7 +544,8 @@ export function runOperatorCommand(hub: Hub, line: string): string {
     const result = hub.closeBallot(ballot, "operator");
     return isErrorReply(result) ? `error: ${result.message}` : `closed ${describeDecision(result)}`;
   }
-  return 'error: unknown command; use "propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]" or "close BALLOT"';
+  if (word === "help") return `commands:\n${OPERATOR_HELP}`;
+  return 'error: unknown command; type "help" for the list';
 }
 
 /**

@@ -60,8 +60,17 @@ export interface BallotTerms extends BallotQuestion {
 /** Votes per option key, in option order. */
 export type VoteCounts = Record<string, number>;
 
-/** Why a ballot closed. */
-export type CloseCause = "rule" | "deadline" | "all-voted" | "proposer" | "operator";
+/**
+ * Why a ballot closed. `hub-stopped`: the meeting ended (the hub was stopped
+ * cleanly) while it was open.
+ */
+export type CloseCause =
+  | "rule"
+  | "deadline"
+  | "all-voted"
+  | "proposer"
+  | "operator"
+  | "hub-stopped";
 
 /** An admitted node appeared. `node` is its identity for the hub's lifetime; the PIN is its short name. */
 export interface JoinedEvent {

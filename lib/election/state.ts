@@ -309,7 +309,8 @@ export function checkVote(
  *
  * Without a cause, it closes only when the rule is met or, on a frozen
  * electorate, when every member has voted. With a cause (its deadline passed, its
- * proposer closed it), it closes in any case, decided or not.
+ * proposer closed it), it closes in any case, decided or not. When the meeting
+ * ends around it (`hub-stopped`), it closes undecided: nobody called the vote.
  *
  * @param state Current state.
  * @param ballotId The ballot.
@@ -340,6 +341,17 @@ export function evaluateBallot(
     const everyoneVoted = ballot.members !== undefined && electorate > 0 &&
       votersInElectorate(ballot) >= electorate;
     if (!everyoneVoted) return undefined;
+  }
+  if (cause === "hub-stopped") {
+    // The meeting ended around the ballot: nobody called the vote, so no
+    // rule is applied at closing and nothing is decided.
+    const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
+    return close(cause, {
+      decided: false,
+      reason: `no decision: the meeting ended while it was open (${voted} vote${
+        voted === 1 ? "" : "s"
+      } cast)`,
+    });
   }
   const outcome = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: true });
   return close(cause ?? "all-voted", outcome);

@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { AnswerCheck } from "./meeting_terms.ts";
 import {
   computeProof,
   deriveGateKey,
@@ -124,4 +125,43 @@ export function createJoinCode(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(8));
   const characters = [...bytes].map((byte) => alphabet[byte % alphabet.length]);
   return `${characters.slice(0, 4).join("")}-${characters.slice(4).join("")}`;
+}
+
+/**
+ * Makes a check of a gate answer that can be stored beside a meeting without
+ * revealing the answer: an HMAC under a key derived from it, as slow to guess
+ * offline as a recorded gate exchange.
+ *
+ * @param answer The answer (normalised as the gate does).
+ * @param salt A fresh salt by default; the stored one to check an answer.
+ * @param iterations PBKDF2 iterations.
+ * @returns The check.
+ *
+ * @example
+ * ```ts
+ * import { ok as assert } from "node:assert/strict";
+ * const check = await answerCheck("Keyboard", undefined, 1000);
+ * assert(await answerMatches(" keyboard ", check));
+ * assert(!await answerMatches("piano", check));
+ * ```
+ */
+export async function answerCheck(
+  answer: string,
+  salt: string = randomBase64(),
+  iterations = 100_000,
+): Promise<AnswerCheck> {
+  const key = await deriveGateKey(answer, salt, iterations);
+  return { salt, iterations, proof: await computeProof(key, "hub", "meeting-terms", salt) };
+}
+
+/**
+ * Says whether an answer is the one a stored check was made from.
+ *
+ * @param answer The answer given now.
+ * @param check The stored check.
+ * @returns Whether they match.
+ */
+export async function answerMatches(answer: string, check: AnswerCheck): Promise<boolean> {
+  const again = await answerCheck(answer, check.salt, check.iterations);
+  return again.proof === check.proof;
 }

@@ -103,6 +103,7 @@ export class Hub {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #flushScheduled = false;
   #stopped = false;
+  #ending = false;
 
   /**
    * Creates a hub: replays the journal, gives every node it knew a grace
@@ -240,7 +241,9 @@ export class Hub {
       this.#deadlines.get(event.ballot)?.();
       this.#deadlines.delete(event.ballot);
       const closed = this.state.ballots.get(event.ballot)!;
-      if (closed.terms.repeat) this.openBallot(this.#nextRound(closed.terms), closed.proposer);
+      if (closed.terms.repeat && !this.#ending) {
+        this.openBallot(this.#nextRound(closed.terms), closed.proposer);
+      }
     }
     this.#scheduleFlush();
   }
@@ -345,7 +348,31 @@ export class Hub {
     return this.#members.size;
   }
 
-  /** Stops timers and stores what is pending; the journal is closed. */
+  /**
+   * Ends the meeting: closes every open ballot with cause `hub-stopped`
+   * (recorded, and pushed to every node), without opening the standing
+   * question again. The pushes are queued to the members; {@linkcode Hub.stop}
+   * then marks the meeting ended in the journal.
+   *
+   * @returns The ballots it closed, as nodes see them.
+   */
+  end(): DecisionView[] {
+    if (this.#stopped || this.#ending) return [];
+    this.#ending = true;
+    const closed: DecisionView[] = [];
+    for (const ballot of openBallots(this.state)) {
+      this.record(evaluateBallot(this.state, ballot.id, "hub-stopped")!);
+      closed.push(this.decisionView(ballot));
+    }
+    this.#flush();
+    return closed;
+  }
+
+  /**
+   * Stops timers and stores what is pending; the journal is closed. After
+   * {@linkcode Hub.end}, the journal marks the meeting as ended; otherwise it
+   * stays open to be resumed.
+   */
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
@@ -353,6 +380,7 @@ export class Hub {
     clearTimeout(this.#flushTimer);
     try {
       this.#flush();
+      if (this.#ending) this.#journal.end(this.#clock.now());
     } finally {
       this.#journal.close();
     }

@@ -79,7 +79,16 @@ export interface RunningHub {
   readonly hub: Hub;
   /** Stops listening, closes every connection, waits for the sessions to end, and closes the journal. */
   close(): Promise<void>;
+  /**
+   * Ends the meeting, then closes: stops listening, closes every open ballot
+   * with cause `hub-stopped`, gives each node a moment to receive that and a
+   * last word, and marks the meeting ended in the journal.
+   */
+  end(): Promise<void>;
 }
+
+/** How long a clean stop waits for each node to read the closing pushes. */
+const END_DRAIN_MS = 2000;
 
 export { DEFAULT_PORT };
 
@@ -199,20 +208,35 @@ export function startHub(options: StartHubOptions): RunningHub {
     tlsAddress: tls?.port !== undefined ? find(true)!.addr as Deno.NetAddr : undefined,
     hub,
     async close() {
-      clearInterval(sweeper);
-      for (const { listener } of listeners) {
-        try {
-          listener.close();
-        } catch {
-          // Already closed.
-        }
-      }
-      await Promise.all(loops);
+      await stopListening();
       for (const session of sessions) session.close();
       await Promise.all(running);
       hub.stop();
     },
+    async end() {
+      await stopListening();
+      hub.end();
+      await Promise.all(
+        [...sessions].map((session) =>
+          session.closeAfterDrain("The meeting has ended: the hub was stopped", END_DRAIN_MS)
+        ),
+      );
+      await Promise.all(running);
+      hub.stop();
+    },
   };
+
+  async function stopListening(): Promise<void> {
+    clearInterval(sweeper);
+    for (const { listener } of listeners) {
+      try {
+        listener.close();
+      } catch {
+        // Already closed.
+      }
+    }
+    await Promise.all(loops);
+  }
 }
 
 /**

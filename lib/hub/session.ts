@@ -180,6 +180,23 @@ export class Session implements Member, Caller {
   }
 
   /**
+   * Closes the connection once what is queued for the peer is written, or
+   * when the time is up (a peer that does not read must not hold a stop).
+   *
+   * @param reason Said to the peer last.
+   * @param timeoutMs How long to wait for the queue.
+   */
+  async closeAfterDrain(reason: string, timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#outbox.drained(),
+      new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs)),
+    ]);
+    clearTimeout(timer);
+    this.close(reason);
+  }
+
+  /**
    * Runs the session to its end. Never throws: whatever the peer does, only
    * this connection is affected.
    */

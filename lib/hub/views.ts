@@ -46,6 +46,7 @@ export function closingView(ballot: Ballot, closed: BallotClosedEvent): Decision
     question: ballot.terms.question,
     option: closed.option,
     label: ballot.terms.options.find((option) => option.key === closed.option)?.label ?? null,
+    options: ballot.terms.options,
     counts: closed.counts,
     electorate: closed.electorate,
     reason: closed.reason,

@@ -578,6 +578,7 @@ function present(reply: Reply): string {
   for (const decision of reply.decided) {
     const text = describeDecision(decision);
     lines.push(text.charAt(0).toUpperCase() + text.slice(1));
+    lines.push(...barChart(decision.options, decision.counts));
   }
   return lines.join("\n");
 }

@@ -165,6 +165,8 @@ export interface DecisionView {
   /** The winning option, or `null` when nothing was decided. */
   option: string | null;
   label: string | null;
+  /** Every option, in order, so that the counts can be shown with their labels. */
+  options: BallotOption[];
   counts: VoteCounts;
   electorate: number;
   reason: string;

@@ -270,7 +270,10 @@ export function formatTextReply(reply: Reply): string {
         );
         if (ballot.counts) rows.push(...countRows(ballot.options, ballot.counts));
       }
-      for (const decision of reply.decided) rows.push(describeDecision(decision));
+      for (const decision of reply.decided) {
+        rows.push(describeDecision(decision));
+        rows.push(...countRows(decision.options, decision.counts));
+      }
       return lines(
         `ok stats: ${
           plural(reply.ballots.length, "open ballot")

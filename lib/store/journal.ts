@@ -38,6 +38,13 @@ export interface Journal {
    * @throws When the store fails; the queued events are then not stored.
    */
   flush(): void;
+  /**
+   * Stores what is queued and marks the meeting as ended cleanly; a journal
+   * closed without this mark was interrupted.
+   *
+   * @param at When it ended, milliseconds since the epoch.
+   */
+  end(at: number): void;
   /** Releases the store. */
   close(): void;
 }
@@ -59,6 +66,9 @@ export class MemoryJournal implements Journal {
 
   /** Nothing to write. */
   flush(): void {}
+
+  /** Nothing to mark. */
+  end(_at: number): void {}
 
   /** Nothing to release. */
   close(): void {}

@@ -1,7 +1,15 @@
 /**
- * The durable journal: an append-only table in an embedded SQLite database
- * (`node:sqlite`, built into Deno: no server to run), one hash-chained row
- * per event.
+ * The durable journal of one meeting: an append-only table in an embedded
+ * SQLite database (`node:sqlite`, built into Deno: no server to run), one
+ * hash-chained row per event, and one row describing the meeting.
+ *
+ * One hub writes a meeting at a time; anyone may read it meanwhile. The
+ * database runs in WAL mode with normal locking, so readers (`consensus
+ * results`, `consensus audit`) see every committed transaction while the hub
+ * writes. The single writer is enforced by a second, tiny database beside it
+ * (`<meeting>.lock`) that the writer holds in exclusive locking mode: the lock
+ * is the operating system's, so it is released when the process ends, even
+ * by SIGKILL, and a second hub is told at once instead of waiting.
  *
  * @module
  */
@@ -11,9 +19,6 @@ import type { HubEvent } from "../election/events.ts";
 import { entryHash, GENESIS_HASH } from "./hash_chain.ts";
 import type { Journal, JournalEntry } from "./journal.ts";
 
-/** File name of the journal inside the data directory. */
-export const JOURNAL_FILE = "journal.sqlite3";
-
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS journal (
     seq   INTEGER PRIMARY KEY,
@@ -21,9 +26,27 @@ const SCHEMA = `
     event TEXT    NOT NULL,
     prev  TEXT    NOT NULL,
     hash  TEXT    NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS meeting (
+    id         INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,
+    ended_at   INTEGER,
+    terms      TEXT    NOT NULL
   )`;
 
-/** A data directory that another hub holds, or that cannot be opened. */
+/** The row that describes a meeting, as stored beside its journal. */
+export interface MeetingRow {
+  /** The meeting's number in its data directory, from 1. */
+  id: number;
+  /** When it started, milliseconds since the epoch. */
+  startedAt: number;
+  /** When it ended cleanly, or `null` while it runs or after a crash. */
+  endedAt: number | null;
+  /** What it was started with (JSON text; see `meeting_terms.ts`). */
+  terms: string;
+}
+
+/** A data directory or meeting that another hub holds, or that cannot be opened. */
 export class DataDirectoryError extends Error {
   /** Creates the error; `cause` keeps SQLite's. */
   constructor(message: string, options?: ErrorOptions) {
@@ -32,57 +55,51 @@ export class DataDirectoryError extends Error {
   }
 }
 
-/** The journal of one data directory, held by one hub at a time. */
+/** The journal of one meeting, written by one hub at a time. */
 export class SqliteJournal implements Journal {
   /** Events survive a restart. */
   readonly durable = true;
   readonly #db: DatabaseSync;
+  readonly #lock: DatabaseSync;
   readonly #insert: ReturnType<DatabaseSync["prepare"]>;
   #queue: { event: HubEvent; at: number }[] = [];
   #lastSeq: number;
   #lastHash: string;
 
   /**
-   * Opens (or creates) the journal in a directory and takes it for this hub.
+   * Opens (or creates) a meeting's database and takes it for this hub.
    *
-   * @param directory The data directory; created when missing.
-   * @throws {DataDirectoryError} When it cannot be opened or another hub uses it.
+   * @param file The meeting's database file; its directory must exist.
+   * @throws {DataDirectoryError} When it cannot be opened or another hub writes it.
    */
-  constructor(directory: string) {
+  constructor(file: string) {
+    this.#lock = takeWriterLock(file);
     try {
-      Deno.mkdirSync(directory, { recursive: true });
-      this.#db = new DatabaseSync(`${directory}/${JOURNAL_FILE}`);
+      this.#db = new DatabaseSync(file);
     } catch (error) {
-      throw new DataDirectoryError(
-        `Cannot open data directory ${directory}: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
+      this.#lock.close();
+      throw new DataDirectoryError(`Cannot open ${file}: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     try {
-      // WAL with FULL sync: a commit is on disk when it returns. EXCLUSIVE
-      // locking keeps a second hub from appending to the same chain.
+      // WAL with FULL sync: a commit is on disk when it returns, and readers
+      // see every commit without blocking the hub.
       this.#db.exec("PRAGMA journal_mode = WAL");
       this.#db.exec("PRAGMA synchronous = FULL");
-      this.#db.exec("PRAGMA locking_mode = EXCLUSIVE");
-      this.#db.exec("PRAGMA busy_timeout = 0");
+      this.#db.exec("PRAGMA busy_timeout = 2000");
       this.#db.exec("BEGIN IMMEDIATE");
       this.#db.exec(SCHEMA);
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.close();
+      this.close();
       throw new DataDirectoryError(
-        `Cannot use data directory ${directory}: another hub holds it, or it is not a consensus journal (${
-          (error as Error).message
-        })`,
+        `Cannot use ${file}: it is not a consensus journal (${(error as Error).message})`,
         { cause: error },
       );
     }
     const last = this.#db.prepare("SELECT seq, hash FROM journal ORDER BY seq DESC LIMIT 1")
-      .get() as
-        | { seq: number; hash: string }
-        | undefined;
+      .get() as { seq: number; hash: string } | undefined;
     this.#lastSeq = last?.seq ?? 0;
     this.#lastHash = last?.hash ?? GENESIS_HASH;
     this.#insert = this.#db.prepare(
@@ -137,13 +154,78 @@ export class SqliteJournal implements Journal {
     return this.#lastHash;
   }
 
-  /** Closes the database. */
+  /**
+   * The meeting's row, once written.
+   *
+   * @returns The row, or `undefined` for a database that has none yet.
+   */
+  meeting(): MeetingRow | undefined {
+    return readMeetingRow(this.#db);
+  }
+
+  /**
+   * Writes the meeting's row: at its start, or to mark it running again.
+   *
+   * @param row The row.
+   */
+  writeMeeting(row: MeetingRow): void {
+    this.#db.prepare(
+      "INSERT OR REPLACE INTO meeting (id, started_at, ended_at, terms) VALUES (?, ?, ?, ?)",
+    ).run(row.id, row.startedAt, row.endedAt, row.terms);
+  }
+
+  /**
+   * Marks the meeting as ended cleanly, after its last events are stored.
+   * A meeting without this mark was interrupted, and the next hub resumes it.
+   *
+   * @param at When it ended, milliseconds since the epoch.
+   */
+  end(at: number): void {
+    this.flush();
+    this.#db.prepare("UPDATE meeting SET ended_at = ?").run(at);
+  }
+
+  /** Closes the database and lets another hub take the meeting. */
   close(): void {
-    try {
-      this.#db.close();
-    } catch {
-      // Already closed.
+    for (const db of [this.#db, this.#lock]) {
+      try {
+        db?.close();
+      } catch {
+        // Already closed.
+      }
     }
+  }
+}
+
+/**
+ * Takes the writer's lock of a meeting: a small database beside it, held in
+ * exclusive locking mode for as long as the connection is open.
+ */
+function takeWriterLock(file: string): DatabaseSync {
+  let lock: DatabaseSync;
+  try {
+    lock = new DatabaseSync(`${file}.lock`);
+  } catch (error) {
+    throw new DataDirectoryError(`Cannot open ${file}.lock: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  try {
+    lock.exec("PRAGMA busy_timeout = 0");
+    lock.exec("PRAGMA locking_mode = EXCLUSIVE");
+    lock.exec("CREATE TABLE IF NOT EXISTS writer (pid INTEGER)");
+    // A write takes the exclusive lock, which this mode keeps until close.
+    lock.exec("BEGIN IMMEDIATE");
+    lock.exec("DELETE FROM writer");
+    lock.prepare("INSERT INTO writer (pid) VALUES (?)").run(Deno.pid);
+    lock.exec("COMMIT");
+    return lock;
+  } catch (error) {
+    lock.close();
+    throw new DataDirectoryError(
+      `Cannot write ${file}: another hub is writing this meeting (${(error as Error).message})`,
+      { cause: error },
+    );
   }
 }
 
@@ -158,35 +240,58 @@ export function readEntries(db: DatabaseSync): JournalEntry[] {
     .all() as unknown as JournalEntry[];
 }
 
+function readMeetingRow(db: DatabaseSync): MeetingRow | undefined {
+  const row = db.prepare(
+    "SELECT id, started_at AS startedAt, ended_at AS endedAt, terms FROM meeting LIMIT 1",
+  ).get() as MeetingRow | undefined;
+  return row === undefined ? undefined : { ...row };
+}
+
+/** What a reader gets of one meeting's database. */
+export interface MeetingRecord {
+  /** The meeting's row (`undefined` for a journal from before meetings). */
+  meeting: MeetingRow | undefined;
+  /** Every committed entry, oldest first. */
+  entries: JournalEntry[];
+}
+
 /**
- * Reads every entry of the journal in a data directory, without taking it
- * (the hub must be stopped: a running hub holds it exclusively).
+ * Reads a meeting's database without taking it: works while its hub runs
+ * (a consistent snapshot of what is committed) and after it stopped.
  *
- * @param directory The data directory.
+ * @param file The meeting's database file.
  * @param action What the caller is doing, for the error: `audit`, `read results from`.
- * @returns The entries, oldest first.
+ * @returns The meeting's row and entries.
  * @throws {DataDirectoryError} When there is no readable journal there.
  */
-export function readJournalEntries(directory: string, action: string): JournalEntry[] {
-  const path = `${directory}/${JOURNAL_FILE}`;
+export function readMeetingFile(file: string, action: string): MeetingRecord {
   let db: DatabaseSync;
   try {
     // Opening a missing file read-only would fail anyway; stat says why in plainer words.
-    Deno.statSync(path);
-    db = new DatabaseSync(path, { readOnly: true });
+    Deno.statSync(file);
+    db = new DatabaseSync(file, { readOnly: true });
   } catch (error) {
     throw new DataDirectoryError(
-      `Cannot ${action} ${directory}: no readable journal there (${(error as Error).message})`,
+      `Cannot ${action} ${file}: no readable journal there (${(error as Error).message})`,
       { cause: error },
     );
   }
   try {
-    return readEntries(db);
+    db.exec("PRAGMA busy_timeout = 2000");
+    // One read transaction: the row and the entries come from the same commit.
+    db.exec("BEGIN");
+    const hasMeeting = db.prepare(
+      "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meeting'",
+    ).get() !== undefined;
+    const record = {
+      meeting: hasMeeting ? readMeetingRow(db) : undefined,
+      entries: readEntries(db),
+    };
+    db.exec("COMMIT");
+    return record;
   } catch (error) {
     throw new DataDirectoryError(
-      `Cannot ${action} ${directory}: the journal cannot be read (${
-        (error as Error).message
-      }); is its hub still running?`,
+      `Cannot ${action} ${file}: the journal cannot be read (${(error as Error).message})`,
       { cause: error },
     );
   } finally {

@@ -8,7 +8,7 @@ import { dropFileAccess } from "../../lib/cli/lockdown.ts";
 import { SqliteJournal } from "../../lib/store/sqlite_journal.ts";
 
 const [directory, outside] = Deno.args;
-const journal = new SqliteJournal(directory!);
+const journal = new SqliteJournal(`${directory}/journal.sqlite3`);
 dropFileAccess();
 const attempt = (run: () => void) => {
   try {

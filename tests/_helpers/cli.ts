@@ -85,6 +85,8 @@ export interface ServeProcess extends AsyncDisposable {
   child: Deno.ChildProcess;
   /** Waits (up to 5 s) for a printed line that matches, and returns it. */
   waitForLine(match: (line: string) => boolean): Promise<string>;
+  /** Types a line on the hub's standard input (with `{ stdin: true }`). */
+  type(line: string): Promise<void>;
 }
 
 /**
@@ -94,7 +96,10 @@ export interface ServeProcess extends AsyncDisposable {
  * @param args Extra arguments of serve.
  * @returns The process; `await using` stops it.
  */
-export async function startServe(args: string[] = []): Promise<ServeProcess> {
+export async function startServe(
+  args: string[] = [],
+  options: { stdin?: boolean } = {},
+): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
   const data = args.includes("--data") ? [] : ["--data", ":memory:"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
@@ -108,10 +113,15 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
   ]);
   const child = new Deno.Command(command!, {
     args: rest,
-    stdin: "null",
+    stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const input = options.stdin ? child.stdin.getWriter() : undefined;
+  const type = async (line: string) => {
+    if (!input) throw new Error("startServe: give { stdin: true } to type on the hub's input");
+    await input.write(new TextEncoder().encode(`${line}\n`));
+  };
   const reader = child.stdout.getReader();
   const source = new LineSource(streamReader(reader), { maxLineBytes: 1 << 20 });
   const lines: string[] = [];
@@ -122,6 +132,7 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
       // Already ended.
     }
     await child.status;
+    await input?.close().catch(() => {});
     await reader.cancel().catch(() => {});
   };
   let listeningPort = 0;
@@ -158,7 +169,7 @@ export async function startServe(args: string[] = []): Promise<ServeProcess> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { port: listeningPort, lines, child, waitForLine, [Symbol.asyncDispose]: stop };
+  return { port: listeningPort, lines, child, waitForLine, type, [Symbol.asyncDispose]: stop };
 }
 
 /**

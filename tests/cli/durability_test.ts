@@ -106,7 +106,7 @@ Deno.test("SIGKILL mid-ballot: votes kept, nodes resume with their PINs, same de
       const audit = await runCli(["audit", data]);
       assertEquals(audit.code, 0, audit.stdout + audit.stderr);
       assert(audit.stdout.includes("the record holds"), audit.stdout);
-      const csv = await runCli(["results", "--data", data, "--csv"]);
+      const csv = await runCli(["results", "--data", data, "--meeting", "latest", "--csv"]);
       assertEquals(csv.code, 0, csv.stderr);
       const rows = csv.stdout.trim().split("\n");
       assertEquals(rows[0], "ballot,question,option,label,cause,electorate,counts,reason");
@@ -116,7 +116,7 @@ Deno.test("SIGKILL mid-ballot: votes kept, nodes resume with their PINs, same de
       );
     });
     await t.step("one stored vote changed with sqlite3 is caught, naming its entry", async () => {
-      const database = `${data}/journal.sqlite3`;
+      const database = `${data}/meetings/0001.sqlite3`;
       const find = await new Deno.Command("sqlite3", {
         args: [
           database,

@@ -316,6 +316,8 @@ class ReplayJournal implements Journal {
 
   flush(): void {}
 
+  end(): void {}
+
   close(): void {}
 }
 

@@ -39,13 +39,13 @@ async function withJournal(run: (directory: string) => void | Promise<void>): Pr
 
 Deno.test("events written in one flush are read back in order, hash-chained, after reopening", async () => {
   await withJournal((directory) => {
-    const journal = new SqliteJournal(directory);
+    const journal = new SqliteJournal(`${directory}/journal.sqlite3`);
     for (const event of events) journal.append(event, 1000);
     assert(journal.pending);
     journal.flush();
     assertEquals(journal.pending, false);
     journal.close();
-    const again = new SqliteJournal(directory);
+    const again = new SqliteJournal(`${directory}/journal.sqlite3`);
     assertEquals(again.load(), events);
     again.append({ type: "left", node: 1, reason: "exit" }, 2000);
     again.flush();
@@ -61,9 +61,9 @@ Deno.test("events written in one flush are read back in order, hash-chained, aft
 
 Deno.test("a second hub cannot take a data directory in use", async () => {
   await withJournal((directory) => {
-    const journal = new SqliteJournal(directory);
+    const journal = new SqliteJournal(`${directory}/journal.sqlite3`);
     try {
-      assertThrows(() => new SqliteJournal(directory), DataDirectoryError);
+      assertThrows(() => new SqliteJournal(`${directory}/journal.sqlite3`), DataDirectoryError);
     } finally {
       journal.close();
     }
@@ -72,7 +72,7 @@ Deno.test("a second hub cannot take a data directory in use", async () => {
 
 Deno.test("audit names a rewritten decision even when its hashes were recomputed", async () => {
   await withJournal((directory) => {
-    const journal = new SqliteJournal(directory);
+    const journal = new SqliteJournal(`${directory}/journal.sqlite3`);
     for (const event of events) journal.append(event, 1000);
     journal.flush();
     journal.close();
