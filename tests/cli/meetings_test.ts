@@ -126,7 +126,7 @@ Deno.test("--resume continues a meeting after a clean stop; a contradicting flag
       ]);
       const voted = await runCli(joinArgs(hub.port, "--vote", "B"));
       assertEquals(voted.code, 0, voted.stdout + voted.stderr);
-      hub.child.kill("SIGTERM");
+      hub.child.kill("SIGINT");
       await hub.waitForLine((line) =>
         line ===
           "closed ballot 1: no decision: the meeting ended while it was open (1 vote cast) (hub-stopped)"
