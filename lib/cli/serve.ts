@@ -541,7 +541,7 @@ export function runOperatorCommand(hub: Hub, line: string): string {
   }
   if (word === "close") {
     const ballot = Number(line.slice(word.length).trim());
-    const result = hub.closeBallot(ballot, "operator");
+    const result = hub.closeBallot(ballot, null);
     return isErrorReply(result) ? `error: ${result.message}` : `closed ${describeDecision(result)}`;
   }
   if (word === "help") return `commands:\n${OPERATOR_HELP}`;

@@ -82,6 +82,8 @@ export interface JoinedEvent {
   port: number;
   /** SHA-256 of the node's resume token, hex; the token itself is never recorded. */
   tokenHash: string;
+  /** The hub it came through (absent on a single hub's journal). */
+  hub?: string;
 }
 
 /** A node's connection dropped; it may resume within the grace period. */
@@ -96,6 +98,8 @@ export interface ResumedEvent {
   node: number;
   address: string;
   port: number;
+  /** The hub it came back through (absent on a single hub's journal). */
+  hub?: string;
 }
 
 /** A node is gone for good: by its own `exit`, or its grace period ran out. */

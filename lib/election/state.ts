@@ -18,6 +18,9 @@ import type {
 } from "./events.ts";
 import { applyRule, parseRule, type RuleOutcome, type RuleSpec } from "./rules.ts";
 
+/** The hub name of a single hub, and of nodes recorded before hubs had names. */
+export const LOCAL_HUB = "local";
+
 /** A node the hub knows: connected, or dropped and still within its grace period. */
 export interface NodeRecord {
   /** Identity for the hub's lifetime (votes and frozen electorates refer to it). */
@@ -30,6 +33,10 @@ export interface NodeRecord {
   tokenHash: string;
   /** Connected (or, after a hub restart, expected back); `false` once dropped. */
   present: boolean;
+  /** The hub it is (or was last) connected through. */
+  hub: string;
+  /** Its attachment: 1 when admitted, one more at each resume (a late drop of an older one is ignored). */
+  epoch: number;
 }
 
 /** A ballot, open or closed. */
@@ -60,6 +67,8 @@ export interface ElectionState {
   readonly nodes: Map<number, NodeRecord>;
   /** Node id by PIN, for the known nodes. */
   readonly pins: Map<number, number>;
+  /** How many PINs in use have each number of digits (PINs widen as they fill up). */
+  readonly pinsByWidth: Map<number, number>;
   /** Node info stored with its node's permission, by node id; it goes when the node leaves. */
   readonly stored: Map<number, NodeInfo>;
   /** Every ballot by id, oldest first. */
@@ -105,6 +114,7 @@ export function createElectionState(): ElectionState {
   return {
     nodes: new Map(),
     pins: new Map(),
+    pinsByWidth: new Map(),
     tokens: new Map(),
     stored: new Map(),
     ballots: new Map(),
@@ -135,8 +145,11 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
         port: event.port,
         tokenHash: event.tokenHash,
         present: true,
+        hub: event.hub ?? LOCAL_HUB,
+        epoch: 1,
       });
       state.pins.set(event.pin, event.node);
+      countPin(state, event.pin, 1);
       state.tokens.set(event.tokenHash, event.node);
       state.nextNode = Math.max(state.nextNode, event.node + 1);
       state.presentCount += 1;
@@ -155,6 +168,8 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       node.present = true;
       node.address = event.address;
       node.port = event.port;
+      node.hub = event.hub ?? LOCAL_HUB;
+      node.epoch += 1;
       break;
     }
     case "left": {
@@ -163,6 +178,7 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       state.nodes.delete(event.node);
       if (node.present) state.presentCount -= 1;
       state.pins.delete(node.pin);
+      countPin(state, node.pin, -1);
       state.tokens.delete(node.tokenHash);
       state.stored.delete(event.node);
       state.retiredTokens.add(node.tokenHash);
@@ -355,6 +371,11 @@ export function evaluateBallot(
   }
   const outcome = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: true });
   return close(cause ?? "all-voted", outcome);
+}
+
+function countPin(state: ElectionState, pin: number, change: 1 | -1): void {
+  const width = String(pin).length;
+  state.pinsByWidth.set(width, (state.pinsByWidth.get(width) ?? 0) + change);
 }
 
 /** Members of a frozen ballot's electorate who have voted. */

@@ -1,20 +1,26 @@
 /**
  * The hub's shared part: the election state, who is connected, the journal,
- * timers, and pushes. Every change goes through {@linkcode Hub.record} as an
- * event, which folds it into the state and queues it for the journal; once
- * the journal has stored it, the pushes go out and waiting replies are sent.
+ * timers, and pushes. Everything that changes the election is a
+ * {@linkcode Command} run through {@linkcode Hub.submit}: the pure
+ * `executeCommand` decides and folds it, the events it caused go to the
+ * journal, and once the journal has stored them their pushes go out and the
+ * waiting replies are sent. Timers do not change the state either: they
+ * submit commands (a deadline came, a grace period ran out).
  *
  * @module
  */
 
-import type { BallotTerms, CloseCause, HubEvent } from "../election/events.ts";
+import type { Command, Outcome } from "../election/commands.ts";
+import type { BallotTerms, HubEvent } from "../election/events.ts";
+import { executeCommand } from "../election/execute.ts";
+import { randomPinSeed } from "../election/pins.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import {
   applyEvent,
   type Ballot,
   createElectionState,
   type ElectionState,
-  evaluateBallot,
+  LOCAL_HUB,
   openBallots,
 } from "../election/state.ts";
 import type { Dialect } from "../protocol/dialect.ts";
@@ -28,7 +34,6 @@ import {
 import { type Journal, MemoryJournal } from "../store/journal.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
-import { PinPool } from "./pin_pool.ts";
 import { ballotView, closingView, decisionView } from "./views.ts";
 import { createResumeToken, hashResumeToken } from "./resume_tokens.ts";
 
@@ -36,8 +41,17 @@ import { createResumeToken, hashResumeToken } from "./resume_tokens.ts";
 export interface Member {
   /** The dialect its peer speaks. */
   readonly dialect: Dialect;
+  /**
+   * Set by the hub while a request of this member is being decided and
+   * stored; the session clears it once the reply is sent. Pushes meanwhile
+   * go through {@linkcode Member.defer}, so that the reply to a vote comes
+   * before the consensus that vote caused.
+   */
+  awaitingReply: boolean;
   /** Queues bytes for the peer without waiting. */
   send(data: string | Uint8Array): void;
+  /** Holds bytes back until the pending reply is sent. */
+  defer(data: Uint8Array): void;
   /** Ends the connection (another connection resumed the same node). */
   close(): void;
 }
@@ -78,6 +92,8 @@ export interface Admission {
   pin: number;
   name: string;
   token: string;
+  /** Its attachment (see `NodeRecord.epoch`). */
+  epoch: number;
 }
 
 const encoder = new TextEncoder();
@@ -90,8 +106,9 @@ export class Hub {
   readonly gate: Gate;
   /** Whether nodes may open ballots. */
   readonly allowPropose: boolean;
+  /** This hub's name in the election's record. */
+  readonly hubId: string = LOCAL_HUB;
   readonly #members = new Map<number, Member>();
-  readonly #pins = new PinPool();
   readonly #journal: Journal;
   readonly #clock: Clock;
   readonly #graceMs: number;
@@ -119,9 +136,8 @@ export class Hub {
     this.#onEvent = options.onEvent;
     for (const event of this.#journal.load()) applyEvent(this.state, event);
     for (const node of this.state.nodes.values()) {
-      this.#pins.reserve(node.pin);
       // The hub went away, not the node: every node gets a full grace period.
-      this.#startGrace(node.node);
+      this.#startGrace(node.node, node.epoch);
     }
     for (const ballot of openBallots(this.state)) this.#armDeadline(ballot);
     const standingOpen = openBallots(this.state).some((ballot) => ballot.terms.repeat);
@@ -136,6 +152,42 @@ export class Hub {
   }
 
   /**
+   * Runs a command: decides it against the state, stores the events it
+   * causes, queues their pushes and arms or cancels timers. The caller
+   * replies once {@linkcode Hub.committed} resolves.
+   *
+   * @param command What is asked.
+   * @param actor The member whose request it is (`node` is `null` while it
+   * is being admitted): it gets its reply before the pushes this command
+   * causes, and not the push of its own action.
+   * @returns What the command achieved, or why it was refused.
+   */
+  submit(command: Command, actor?: { node: number | null; member: Member }): Outcome {
+    if (actor) actor.member.awaitingReply = true;
+    const events: { event: HubEvent; push: Push | undefined }[] = [];
+    const outcome = executeCommand(this.state, command, (event) => {
+      // The push is built before the fold, which forgets a departing node's name.
+      events.push({ event, push: this.#toPush(event) });
+    });
+    const now = this.#clock.now();
+    for (const item of events) {
+      const { event } = item;
+      if (event.type === "ballot-opened") {
+        item.push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
+      }
+      this.#journal.append(event, now);
+      this.#onEvent?.(event, item.push);
+      if (item.push) {
+        const own = actor === undefined ? undefined : ownActionOf(event, actor.node, command);
+        this.#outgoing.push({ push: item.push, except: own });
+      }
+      this.#effects(event);
+    }
+    if (events.length > 0) this.#scheduleFlush();
+    return outcome;
+  }
+
+  /**
    * Admits a node that passed the gate: gives it a PIN and a resume token, and tells the others.
    *
    * @param member How to push to it.
@@ -144,21 +196,22 @@ export class Hub {
    * @returns Its identity and token.
    */
   admit(member: Member, peer: { address: string; port: number }, name?: string): Admission {
-    const node = this.state.nextNode;
-    const pin = this.#pins.allocate();
     const token = createResumeToken();
-    const chosen = name ?? `node-${pin}`;
-    this.record({
-      type: "joined",
-      node,
-      pin,
-      name: chosen,
+    const outcome = this.submit({
+      type: "admit",
+      at: this.#clock.now(),
+      name: name ?? null,
       address: peer.address,
       port: peer.port,
       tokenHash: hashResumeToken(token),
-    }, node);
-    this.#members.set(node, member);
-    return { node, pin, name: chosen, token };
+      pinSeed: randomPinSeed(),
+      hub: this.hubId,
+    }, { node: null, member });
+    if (!outcome.ok || outcome.kind !== "admitted") {
+      throw new Error(`Cannot admit: ${outcome.ok ? outcome.kind : outcome.message}`);
+    }
+    this.#members.set(outcome.node, member);
+    return { node: outcome.node, pin: outcome.pin, name: outcome.name, token, epoch: 1 };
   }
 
   /**
@@ -174,26 +227,26 @@ export class Hub {
     token: string,
     peer: { address: string; port: number },
   ): Admission | ErrorReply {
-    const hash = hashResumeToken(token);
-    const node = this.state.tokens.get(hash);
-    const record = node === undefined ? undefined : this.state.nodes.get(node);
-    if (node === undefined || !record) {
-      return this.state.retiredTokens.has(hash)
-        ? refuse(
-          "token-expired",
-          "Cannot resume: the grace period ran out or the node left; answer the gate to join again",
-        )
-        : refuse("bad-token", "Cannot resume: unknown token; answer the gate to join");
+    const outcome = this.submit({
+      type: "resume",
+      at: this.#clock.now(),
+      tokenHash: hashResumeToken(token),
+      address: peer.address,
+      port: peer.port,
+      hub: this.hubId,
+    }, { node: null, member });
+    if (!outcome.ok) {
+      member.awaitingReply = false;
+      return refuse(outcome.code, outcome.message);
     }
+    if (outcome.kind !== "admitted") throw new Error(`Cannot resume: ${outcome.kind}`);
+    const { node } = outcome;
     const stale = this.#members.get(node);
     // A second connection with the token wins: the first is most likely half-open.
     this.#members.delete(node);
     stale?.close();
-    this.#graceTimers.get(node)?.();
-    this.#graceTimers.delete(node);
-    this.record({ type: "resumed", node, address: peer.address, port: peer.port }, node);
     this.#members.set(node, member);
-    return { node, pin: record.pin, name: record.name, token };
+    return { node, pin: outcome.pin, name: outcome.name, token, epoch: outcome.epoch };
   }
 
   /**
@@ -209,43 +262,9 @@ export class Hub {
   disconnect(node: number, member: Member, how: "exit" | "dropped"): void {
     if (this.#members.get(node) !== member || this.#stopped) return;
     this.#members.delete(node);
-    if (how === "exit") {
-      this.#leave(node, "exit");
-    } else {
-      this.record({ type: "dropped", node });
-      this.#startGrace(node);
-    }
-    this.settleAll();
-  }
-
-  /**
-   * Records an event: applies it, queues it for the journal, tells the
-   * operator's log, and queues its push until the journal has it.
-   *
-   * @param event The event.
-   * @param except Node whose own action it is: it gets a reply, not the push.
-   */
-  record(event: HubEvent, except?: number): void {
-    // The push is built before the fold, which forgets a departing node's name.
-    let push = this.#toPush(event);
-    applyEvent(this.state, event);
-    if (event.type === "ballot-opened") {
-      push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
-    }
-    this.#journal.append(event, this.#clock.now());
-    this.#onEvent?.(event, push);
-    if (push) this.#outgoing.push({ push, except });
-    if (event.type === "ballot-opened") {
-      this.#armDeadline(this.state.ballots.get(event.ballot)!);
-    } else if (event.type === "ballot-closed") {
-      this.#deadlines.get(event.ballot)?.();
-      this.#deadlines.delete(event.ballot);
-      const closed = this.state.ballots.get(event.ballot)!;
-      if (closed.terms.repeat && !this.#ending) {
-        this.openBallot(this.#nextRound(closed.terms), closed.proposer);
-      }
-    }
-    this.#scheduleFlush();
+    const at = this.#clock.now();
+    const epoch = this.state.nodes.get(node)?.epoch ?? 0;
+    this.submit(how === "exit" ? { type: "exit", at, node } : { type: "drop", at, node, epoch });
   }
 
   /**
@@ -271,56 +290,35 @@ export class Hub {
   }
 
   /**
-   * Runs a ballot's rule after a vote and records its closing if it closes.
-   *
-   * @param ballot The ballot voted on.
-   */
-  settle(ballot: number): void {
-    const closed = evaluateBallot(this.state, ballot);
-    if (closed) this.record(closed);
-  }
-
-  /** Runs every open ballot's rule (after a departure). */
-  settleAll(): void {
-    for (const ballot of openBallots(this.state)) this.settle(ballot.id);
-  }
-
-  /**
    * Opens a ballot.
    *
    * @param terms Its terms, from `buildTerms`.
    * @param proposer Node that proposed it, `null` for the operator.
+   * @param member The proposer's connection, when a node proposes.
    * @returns The ballot as nodes see it.
    */
-  openBallot(terms: BallotTerms, proposer: number | null): BallotView {
-    const ballot = this.state.nextBallot;
-    // The proposer gets the reply to its proposal, not the push as well.
-    this.record(
-      { type: "ballot-opened", ballot, terms, proposer, at: this.#clock.now() },
-      proposer ?? undefined,
+  openBallot(terms: BallotTerms, proposer: number | null, member?: Member): BallotView {
+    const outcome = this.submit(
+      { type: "propose", at: this.#clock.now(), node: proposer, terms },
+      proposer !== null && member ? { node: proposer, member } : undefined,
     );
-    return this.ballotView(this.state.ballots.get(ballot)!);
+    if (!outcome.ok || outcome.kind !== "opened") {
+      throw new Error(`Cannot open: ${outcome.ok ? outcome.kind : outcome.message}`);
+    }
+    return this.ballotView(this.state.ballots.get(outcome.ballot)!);
   }
 
   /**
    * Closes a ballot before its rule or deadline does.
    *
    * @param ballot Its id.
-   * @param cause `proposer` or `operator`.
+   * @param by The node asking (only its proposer may), `null` for the operator.
    * @returns How it closed, or why it cannot.
    */
-  closeBallot(
-    ballot: number,
-    cause: Extract<CloseCause, "proposer" | "operator" | "deadline">,
-  ): DecisionView | ErrorReply {
-    const target = this.state.ballots.get(ballot);
-    if (!target) return refuse("unknown-ballot", `Cannot close: there is no ballot ${ballot}`);
-    if (target.closed) {
-      return refuse("ballot-closed", `Cannot close: ballot ${ballot} is closed already`);
-    }
-    const closed = evaluateBallot(this.state, ballot, cause)!;
-    this.record(closed);
-    return this.decisionView(target);
+  closeBallot(ballot: number, by: number | null): DecisionView | ErrorReply {
+    const outcome = this.submit({ type: "close", at: this.#clock.now(), node: by, ballot });
+    if (!outcome.ok) return refuse(outcome.code, outcome.message);
+    return this.decisionView(this.state.ballots.get(ballot)!);
   }
 
   /**
@@ -359,13 +357,10 @@ export class Hub {
   end(): DecisionView[] {
     if (this.#stopped || this.#ending) return [];
     this.#ending = true;
-    const closed: DecisionView[] = [];
-    for (const ballot of openBallots(this.state)) {
-      this.record(evaluateBallot(this.state, ballot.id, "hub-stopped")!);
-      closed.push(this.decisionView(ballot));
-    }
+    const open = openBallots(this.state);
+    this.submit({ type: "end", at: this.#clock.now() });
     this.#flush();
-    return closed;
+    return open.map((ballot) => this.decisionView(ballot));
   }
 
   /**
@@ -386,20 +381,33 @@ export class Hub {
     }
   }
 
-  #leave(node: number, reason: "exit" | "expired"): void {
-    const record = this.state.nodes.get(node);
-    if (!record) return;
-    this.record({ type: "left", node, reason });
-    this.#pins.release(record.pin);
+  /** Timers that follow from an event: they submit commands when they fire. */
+  #effects(event: HubEvent): void {
+    switch (event.type) {
+      case "ballot-opened":
+        this.#armDeadline(this.state.ballots.get(event.ballot)!);
+        break;
+      case "ballot-closed":
+        this.#deadlines.get(event.ballot)?.();
+        this.#deadlines.delete(event.ballot);
+        break;
+      case "dropped":
+        this.#startGrace(event.node, this.state.nodes.get(event.node)?.epoch ?? 0);
+        break;
+      case "resumed":
+      case "left":
+        this.#graceTimers.get(event.node)?.();
+        this.#graceTimers.delete(event.node);
+        break;
+    }
   }
 
-  #startGrace(node: number): void {
+  #startGrace(node: number, epoch: number): void {
     this.#graceTimers.get(node)?.();
     const cancel = this.#clock.setTimer(() => {
       this.#graceTimers.delete(node);
       if (this.#members.has(node) || this.#stopped) return;
-      this.#leave(node, "expired");
-      this.settleAll();
+      this.submit({ type: "grace-over", at: this.#clock.now(), node, epoch });
     }, this.#graceMs);
     this.#graceTimers.set(node, cancel);
   }
@@ -409,15 +417,12 @@ export class Hub {
     if (deadline === undefined || ballot.closed) return;
     const cancel = this.#clock.setTimer(() => {
       this.#deadlines.delete(ballot.id);
-      if (!ballot.closed && !this.#stopped) this.closeBallot(ballot.id, "deadline");
+      if (ballot.closed || this.#stopped) return;
+      // A timer may fire a millisecond before the clock reads the deadline.
+      const at = Math.max(this.#clock.now(), deadline);
+      this.submit({ type: "deadline", at, ballot: ballot.id });
     }, deadline - this.#clock.now());
     this.#deadlines.set(ballot.id, cancel);
-  }
-
-  #nextRound(terms: BallotTerms): BallotTerms {
-    const next = { ...terms };
-    if (terms.durationMs !== undefined) next.deadline = this.#clock.now() + terms.durationMs;
-    return next;
   }
 
   #scheduleFlush(): void {
@@ -486,7 +491,7 @@ export class Hub {
       case "info-stored":
         return { event: "stored", pin, name };
       case "ballot-opened":
-        return undefined; // Built in record(), once the ballot exists.
+        return undefined; // Built in submit(), once the ballot exists.
       case "ballot-closed": {
         const ballot = this.state.ballots.get(event.ballot);
         if (!ballot) return undefined;
@@ -519,17 +524,42 @@ export class Hub {
       return encoder.encode(text);
     };
     for (const [node, member] of this.#members) {
+      let bytes: Uint8Array | undefined;
       if (actors.has(node)) {
-        const own = encode(member.dialect, node);
-        if (own.length > 0) member.send(own);
-        continue;
+        bytes = encode(member.dialect, node);
+        if (bytes.length === 0) continue;
+      } else {
+        bytes = shared.get(member.dialect);
+        if (!bytes) {
+          bytes = encode(member.dialect);
+          shared.set(member.dialect, bytes);
+        }
       }
-      let bytes = shared.get(member.dialect);
-      if (!bytes) {
-        bytes = encode(member.dialect);
-        shared.set(member.dialect, bytes);
-      }
-      member.send(bytes);
+      if (member.awaitingReply) member.defer(bytes);
+      else member.send(bytes);
     }
+  }
+}
+
+/**
+ * The actor's node when an event is its own action, of which it learns from
+ * its reply rather than from a push: its admission, resumption, new name,
+ * stored info, or the ballot it proposed.
+ */
+function ownActionOf(event: HubEvent, actor: number | null, command: Command): number | undefined {
+  switch (event.type) {
+    case "joined":
+    case "resumed":
+      // While being admitted the actor has no node yet: the event names it.
+      return actor === null || event.node === actor ? event.node : undefined;
+    case "renamed":
+    case "info-stored":
+      return event.node === actor ? actor : undefined;
+    case "ballot-opened":
+      return command.type === "propose" && actor !== null && event.proposer === actor
+        ? actor
+        : undefined;
+    default:
+      return undefined;
   }
 }

@@ -6,10 +6,9 @@
  * @module
  */
 
-import { resolveOption } from "../election/ballot.ts";
 import type { NodeInfo } from "../election/events.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
-import { checkVote, electorateSize, openBallots } from "../election/state.ts";
+import { electorateSize, openBallots } from "../election/state.ts";
 import {
   type Ask,
   type BallotStats,
@@ -23,10 +22,10 @@ import {
 } from "../protocol/messages.ts";
 import { parsePermission, parseReceiveTarget, parseWordsAnswer } from "../protocol/text_dialect.ts";
 import { validateName, validateWords } from "../protocol/validate.ts";
-import type { Hub } from "./hub.ts";
+import type { Hub, Member } from "./hub.ts";
 
-/** The node a service runs for. */
-export interface Caller {
+/** The node a service runs for: its connection, and what it is in the middle of. */
+export interface Caller extends Member {
   /** Its node id. */
   readonly node: number;
   /** Node info it declared with `setup`, not yet stored by the hub. */
@@ -130,7 +129,11 @@ async function rename(
   if (isErrorReply(answer)) return answer;
   const name = validateName(answer);
   if (isErrorReply(name)) return name;
-  hub.record({ type: "renamed", node: caller.node, name }, caller.node);
+  const outcome = hub.submit(
+    { type: "rename", at: hub.now(), node: caller.node, name },
+    { node: caller.node, member: caller },
+  );
+  if (!outcome.ok) return refuse(outcome.code, outcome.message);
   return { op: "name", name };
 }
 
@@ -152,7 +155,13 @@ async function negotiate(
       return refuse("bad-request", "Cannot negotiate: answer grant or deny; nothing was stored");
     }
   }
-  if (grant) hub.record({ type: "info-stored", node: caller.node, info }, caller.node);
+  if (grant) {
+    const outcome = hub.submit(
+      { type: "store-info", at: hub.now(), node: caller.node, info },
+      { node: caller.node, member: caller },
+    );
+    if (!outcome.ok) return refuse(outcome.code, outcome.message);
+  }
   return { op: "negotiate", stored: grant, info };
 }
 
@@ -221,35 +230,14 @@ async function vote(
     if (isErrorReply(answer)) return answer;
     choice = answer;
   }
-  const option = ballot && choice !== undefined ? resolveOption(ballot.terms, choice) : undefined;
-  if (
-    ballot && !ballot.closed && option !== undefined && ballot.votes.get(caller.node) === option
-  ) {
-    // The same vote again (a node resending after a dropped connection): already counted.
-    const label = ballot.terms.options.find((candidate) => candidate.key === option)?.label ?? "";
-    return { op: "vote", ballot: ballotId, option, label, changed: false };
-  }
-  const refusal = checkVote(hub.state, ballotId, caller.node, option);
-  if (refusal) {
-    const message = refusal.code === "unknown-option" && choice !== undefined
-      ? `${refusal.message}; "${choice.slice(0, 40)}" is not an option`
-      : refusal.message;
-    return refuse(refusal.code, message);
-  }
-  const { terms } = ballot!;
-  const changed = ballot!.votes.has(caller.node);
-  if (terms.anonymous) {
-    // Who voted and what was chosen are recorded apart: the tally keeps no link.
-    hub.record({ type: "participated", ballot: ballotId, node: caller.node }, caller.node);
-    hub.record({ type: "voted", ballot: ballotId, node: null, option: option! }, caller.node);
-  } else {
-    hub.record(
-      { type: "voted", ballot: ballotId, node: caller.node, option: option! },
-      caller.node,
-    );
-  }
-  const label = terms.options.find((candidate) => candidate.key === option)?.label ?? "";
-  return { op: "vote", ballot: ballotId, option: option!, label, changed };
+  const outcome = hub.submit(
+    { type: "vote", at: hub.now(), node: caller.node, ballot: ballotId, choice: choice ?? "" },
+    { node: caller.node, member: caller },
+  );
+  if (!outcome.ok) return refuse(outcome.code, outcome.message);
+  if (outcome.kind !== "voted") throw new Error(`Cannot vote: ${outcome.kind}`);
+  const { option, label, changed } = outcome;
+  return { op: "vote", ballot: ballotId, option, label, changed };
 }
 
 function propose(hub: Hub, caller: Caller, proposal: ProposalInput): Reply | ErrorReply {
@@ -261,18 +249,14 @@ function propose(hub: Hub, caller: Caller, proposal: ProposalInput): Reply | Err
   }
   try {
     const terms = buildTerms({ ...proposal, repeat: false }, hub.now());
-    return { op: "propose", ballot: hub.openBallot(terms, caller.node) };
+    return { op: "propose", ballot: hub.openBallot(terms, caller.node, caller) };
   } catch (error) {
     return refuse("invalid-proposal", (error as Error).message);
   }
 }
 
 function close(hub: Hub, caller: Caller, ballotId: number): Reply | ErrorReply {
-  const ballot = hub.state.ballots.get(ballotId);
-  if (ballot && !ballot.closed && ballot.proposer !== caller.node) {
-    return refuse("not-allowed", `Cannot close: ballot ${ballotId} was not proposed by you`);
-  }
-  const result = hub.closeBallot(ballotId, "proposer");
+  const result = hub.closeBallot(ballotId, caller.node);
   return isErrorReply(result) ? result : { op: "close", result };
 }
 

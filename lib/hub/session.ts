@@ -112,6 +112,10 @@ export class Session implements Member, Caller {
   #closed = false;
   #requestedName: string | undefined;
   #closeReason: string | undefined;
+  /** Pushes held back while a reply is pending (see {@linkcode Member.awaitingReply}). */
+  #deferred: Uint8Array[] = [];
+  /** See {@linkcode Member.awaitingReply}. */
+  awaitingReply = false;
 
   /**
    * Prepares a session for a new connection.
@@ -155,6 +159,21 @@ export class Session implements Member, Caller {
   /** Queues bytes for the peer; see {@linkcode Outbox.send}. */
   send(data: string | Uint8Array): void {
     this.#outbox.send(data);
+  }
+
+  /** Holds pushes back until the pending reply is sent; see {@linkcode Member.defer}. */
+  defer(data: Uint8Array): void {
+    this.#deferred.push(data);
+  }
+
+  /** Sends a reply, then the pushes held back while it was pending. */
+  #reply(data: string): void {
+    this.send(data);
+    this.awaitingReply = false;
+    const deferred = this.#deferred;
+    if (deferred.length === 0) return;
+    this.#deferred = [];
+    for (const bytes of deferred) this.send(bytes);
   }
 
   /**
@@ -398,7 +417,7 @@ export class Session implements Member, Caller {
     this.#context.onAdmitted?.();
     // Like every reply, the admission waits until the journal holds the join.
     await this.#hub.committed().catch(() => {});
-    this.send(this.dialect.push({
+    this.#reply(this.dialect.push({
       event: "admitted",
       pin: admission.pin,
       name: admission.name,
@@ -462,11 +481,10 @@ export class Session implements Member, Caller {
       } catch (error) {
         reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
       }
-      this.send(
+      this.#reply(
         isErrorReply(reply) ? this.dialect.error(id, reply) : this.dialect.reply(id, reply),
       );
       if (request.op === "exit") return "exit";
-      if (!isErrorReply(reply) && reply.op === "vote") this.#hub.settle(reply.ballot);
     }
   }
 
