@@ -12,6 +12,7 @@
  * @module
  */
 
+import { abortableSleep } from "./abortable_sleep.ts";
 import { ClusterUnavailableError } from "./cluster_unavailable_error.ts";
 import {
   decodeText,
@@ -433,7 +434,10 @@ export class EtcdClient {
       if (failures >= this.endpoints.length) {
         report("unavailable");
         const round = Math.floor(failures / this.endpoints.length) - 1;
-        await sleep(ROUND_BACKOFF_MS[Math.min(round, ROUND_BACKOFF_MS.length - 1)]!, signal);
+        await abortableSleep(
+          ROUND_BACKOFF_MS[Math.min(round, ROUND_BACKOFF_MS.length - 1)]!,
+          signal,
+        );
       }
     }
   }
@@ -559,7 +563,7 @@ export class EtcdClient {
     for (let attempt = 0; !callSignal.aborted; attempt++) {
       if (attempt > 0 && attempt % count === 0) {
         const round = Math.min(attempt / count - 1, ROUND_BACKOFF_MS.length - 1);
-        await sleep(ROUND_BACKOFF_MS[round]!, callSignal);
+        await abortableSleep(ROUND_BACKOFF_MS[round]!, callSignal);
         if (callSignal.aborted) break;
       }
       const index = (start + attempt) % count;
@@ -713,16 +717,4 @@ function describe(error: unknown): string {
   if (error === undefined) return "no attempt finished";
   if (error instanceof DOMException && error.name === "TimeoutError") return "no answer in time";
   return error instanceof Error ? error.message : String(error);
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
