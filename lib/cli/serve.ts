@@ -19,7 +19,7 @@ import {
 } from "../hub/server.ts";
 import { VERSION } from "../hub/session.ts";
 import { LineSource } from "../protocol/line_source.ts";
-import { isErrorReply, type Push } from "../protocol/messages.ts";
+import { isErrorReply, type Push, refuse } from "../protocol/messages.ts";
 import {
   describeBallot,
   describeDecision,
@@ -514,7 +514,7 @@ export async function readOperatorCommands(
       onEnd();
       return;
     }
-    output.out(runOperatorCommand(hub, line));
+    output.out(await runOperatorCommand(hub, line));
   }
 }
 
@@ -525,7 +525,7 @@ export async function readOperatorCommands(
  * @param line The command.
  * @returns What to print.
  */
-export function runOperatorCommand(hub: Hub, line: string): string {
+export async function runOperatorCommand(hub: Hub, line: string): Promise<string> {
   const [word = ""] = line.split(/\s+/u);
   if (word === "propose") {
     const request = parseProposal(line.slice(word.length));
@@ -533,7 +533,7 @@ export function runOperatorCommand(hub: Hub, line: string): string {
     if (request.op !== "propose") return "error: not a proposal";
     try {
       return `opened ballot ${
-        describeBallot(hub.openBallot(buildTerms(request.proposal, hub.now()), null))
+        describeBallot(await hub.openBallot(buildTerms(request.proposal, hub.now()), null))
       }`;
     } catch (error) {
       return `error: ${(error as Error).message}`;
@@ -541,7 +541,9 @@ export function runOperatorCommand(hub: Hub, line: string): string {
   }
   if (word === "close") {
     const ballot = Number(line.slice(word.length).trim());
-    const result = hub.closeBallot(ballot, null);
+    const result = await hub.closeBallot(ballot, null).catch((error: Error) =>
+      refuse("cluster-unavailable", error.message)
+    );
     return isErrorReply(result) ? `error: ${result.message}` : `closed ${describeDecision(result)}`;
   }
   if (word === "help") return `commands:\n${OPERATOR_HELP}`;

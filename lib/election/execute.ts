@@ -134,6 +134,10 @@ export function executeCommand(
     case "vote":
       return vote(state, command.node, command.ballot, command.choice, command.at, emit);
     case "propose": {
+      if (command.terms.repeat && openBallots(state).some((open) => open.terms.repeat)) {
+        // Two hubs of one election both opened the standing question: the first counts.
+        return ignored("a repeating ballot is open already");
+      }
       const ballot = state.nextBallot;
       emit({
         type: "ballot-opened",

@@ -32,6 +32,8 @@ import {
   refuse,
 } from "../protocol/messages.ts";
 import { type Journal, MemoryJournal } from "../store/journal.ts";
+import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
+import { ClusterLink } from "./cluster_link.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
 import { ballotView, closingView, decisionView } from "./views.ts";
@@ -80,6 +82,12 @@ export interface HubOptions {
   /** Nodes may open ballots with `propose`. */
   allowPropose?: boolean;
   /**
+   * When this hub is one of several serving an election: its log, this
+   * hub's unique name, and the entries read before it started. The journal
+   * is then not used: the log is the record.
+   */
+  cluster?: { log: ReplicatedLog; hubId: string; backlog: readonly LogEntry[] };
+  /**
    * Called with every recorded event after it is applied, and with what is
    * pushed for it (none for a vote), for the operator's log.
    */
@@ -96,6 +104,12 @@ export interface Admission {
   epoch: number;
 }
 
+/** The member whose request a command is (`node` is `null` while it is being admitted). */
+export interface Actor {
+  node: number | null;
+  member: Member;
+}
+
 const encoder = new TextEncoder();
 
 /** The state and membership of one hub. */
@@ -107,7 +121,7 @@ export class Hub {
   /** Whether nodes may open ballots. */
   readonly allowPropose: boolean;
   /** This hub's name in the election's record. */
-  readonly hubId: string = LOCAL_HUB;
+  readonly hubId: string;
   readonly #members = new Map<number, Member>();
   readonly #journal: Journal;
   readonly #clock: Clock;
@@ -121,6 +135,7 @@ export class Hub {
   #flushScheduled = false;
   #stopped = false;
   #ending = false;
+  readonly #link: ClusterLink | undefined;
 
   /**
    * Creates a hub: replays the journal, gives every node it knew a grace
@@ -134,16 +149,34 @@ export class Hub {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#graceMs = options.graceMs ?? 30_000;
     this.#onEvent = options.onEvent;
-    for (const event of this.#journal.load()) applyEvent(this.state, event);
-    for (const node of this.state.nodes.values()) {
-      // The hub went away, not the node: every node gets a full grace period.
-      this.#startGrace(node.node, node.epoch);
+    this.hubId = options.cluster?.hubId ?? LOCAL_HUB;
+    if (options.cluster) {
+      this.#link = new ClusterLink({
+        log: options.cluster.log,
+        hubId: this.hubId,
+        apply: (command, _record, actor) => this.#apply(command, actor as Actor | undefined),
+      });
+      // Applying the backlog arms the deadlines of the ballots still open.
+      this.#link.start(options.cluster.backlog);
+    } else {
+      for (const event of this.#journal.load()) applyEvent(this.state, event);
+      for (const node of this.state.nodes.values()) {
+        // The hub went away, not the node: every node gets a full grace period.
+        this.#startGrace(node.node, node.epoch);
+      }
+      for (const ballot of openBallots(this.state)) this.#armDeadline(ballot);
     }
-    for (const ballot of openBallots(this.state)) this.#armDeadline(ballot);
     const standingOpen = openBallots(this.state).some((ballot) => ballot.terms.repeat);
     if (options.standing && !standingOpen) {
-      this.openBallot(buildTerms({ ...options.standing, repeat: true }, this.#clock.now()), null);
+      // With several hubs, two may open it at once: the fold keeps the first.
+      this.openBallot(buildTerms({ ...options.standing, repeat: true }, this.#clock.now()), null)
+        .catch(() => {});
     }
+  }
+
+  /** Whether this hub is one of several serving an election through a replicated log. */
+  get clustered(): boolean {
+    return this.#link !== undefined;
   }
 
   /** Milliseconds since the epoch, by the hub's clock. */
@@ -152,7 +185,8 @@ export class Hub {
   }
 
   /**
-   * Runs a command: decides it against the state, stores the events it
+   * Runs a command: decides it against the state (on a single hub at once;
+   * in a cluster once the log has it, in log order), stores the events it
    * causes, queues their pushes and arms or cancels timers. The caller
    * replies once {@linkcode Hub.committed} resolves.
    *
@@ -161,8 +195,17 @@ export class Hub {
    * is being admitted): it gets its reply before the pushes this command
    * causes, and not the push of its own action.
    * @returns What the command achieved, or why it was refused.
+   * @throws {ClusterUnavailableError} In a cluster, when the log cannot be
+   * reached or did not answer in time.
    */
-  submit(command: Command, actor?: { node: number | null; member: Member }): Outcome {
+  submit(command: Command, actor?: Actor): Promise<Outcome> {
+    if (actor) actor.member.awaitingReply = true;
+    if (!this.#link) return Promise.resolve(this.#apply(command, actor));
+    return this.#link.order(command, actor);
+  }
+
+  /** Decides a command in its turn (at once on a single hub; in log order in a cluster). */
+  #apply(command: Command, actor: Actor | undefined): Outcome {
     if (actor) actor.member.awaitingReply = true;
     const events: { event: HubEvent; push: Push | undefined }[] = [];
     const outcome = executeCommand(this.state, command, (event) => {
@@ -195,9 +238,13 @@ export class Hub {
    * @param name The name it asked for, if any.
    * @returns Its identity and token.
    */
-  admit(member: Member, peer: { address: string; port: number }, name?: string): Admission {
+  async admit(
+    member: Member,
+    peer: { address: string; port: number },
+    name?: string,
+  ): Promise<Admission> {
     const token = createResumeToken();
-    const outcome = this.submit({
+    const outcome = await this.submit({
       type: "admit",
       at: this.#clock.now(),
       name: name ?? null,
@@ -222,12 +269,12 @@ export class Hub {
    * @param peer Its address now.
    * @returns Its identity, or why not.
    */
-  resume(
+  async resume(
     member: Member,
     token: string,
     peer: { address: string; port: number },
-  ): Admission | ErrorReply {
-    const outcome = this.submit({
+  ): Promise<Admission | ErrorReply> {
+    const outcome = await this.submit({
       type: "resume",
       at: this.#clock.now(),
       tokenHash: hashResumeToken(token),
@@ -264,7 +311,8 @@ export class Hub {
     this.#members.delete(node);
     const at = this.#clock.now();
     const epoch = this.state.nodes.get(node)?.epoch ?? 0;
-    this.submit(how === "exit" ? { type: "exit", at, node } : { type: "drop", at, node, epoch });
+    this.submit(how === "exit" ? { type: "exit", at, node } : { type: "drop", at, node, epoch })
+      .catch(() => {});
   }
 
   /**
@@ -297,8 +345,12 @@ export class Hub {
    * @param member The proposer's connection, when a node proposes.
    * @returns The ballot as nodes see it.
    */
-  openBallot(terms: BallotTerms, proposer: number | null, member?: Member): BallotView {
-    const outcome = this.submit(
+  async openBallot(
+    terms: BallotTerms,
+    proposer: number | null,
+    member?: Member,
+  ): Promise<BallotView> {
+    const outcome = await this.submit(
       { type: "propose", at: this.#clock.now(), node: proposer, terms },
       proposer !== null && member ? { node: proposer, member } : undefined,
     );
@@ -315,8 +367,8 @@ export class Hub {
    * @param by The node asking (only its proposer may), `null` for the operator.
    * @returns How it closed, or why it cannot.
    */
-  closeBallot(ballot: number, by: number | null): DecisionView | ErrorReply {
-    const outcome = this.submit({ type: "close", at: this.#clock.now(), node: by, ballot });
+  async closeBallot(ballot: number, by: number | null): Promise<DecisionView | ErrorReply> {
+    const outcome = await this.submit({ type: "close", at: this.#clock.now(), node: by, ballot });
     if (!outcome.ok) return refuse(outcome.code, outcome.message);
     return this.decisionView(this.state.ballots.get(ballot)!);
   }
@@ -358,7 +410,9 @@ export class Hub {
     if (this.#stopped || this.#ending) return [];
     this.#ending = true;
     const open = openBallots(this.state);
-    this.submit({ type: "end", at: this.#clock.now() });
+    // In a cluster, one hub stopping does not end the election for the others.
+    if (this.#link) return [];
+    this.#apply({ type: "end", at: this.#clock.now() }, undefined);
     this.#flush();
     return open.map((ballot) => this.decisionView(ballot));
   }
@@ -371,6 +425,7 @@ export class Hub {
   stop(): void {
     if (this.#stopped) return;
     this.#stopped = true;
+    this.#link?.stop();
     for (const cancel of [...this.#deadlines.values(), ...this.#graceTimers.values()]) cancel();
     clearTimeout(this.#flushTimer);
     try {
@@ -407,7 +462,7 @@ export class Hub {
     const cancel = this.#clock.setTimer(() => {
       this.#graceTimers.delete(node);
       if (this.#members.has(node) || this.#stopped) return;
-      this.submit({ type: "grace-over", at: this.#clock.now(), node, epoch });
+      this.submit({ type: "grace-over", at: this.#clock.now(), node, epoch }).catch(() => {});
     }, this.#graceMs);
     this.#graceTimers.set(node, cancel);
   }
@@ -420,7 +475,7 @@ export class Hub {
       if (ballot.closed || this.#stopped) return;
       // A timer may fire a millisecond before the clock reads the deadline.
       const at = Math.max(this.#clock.now(), deadline);
-      this.submit({ type: "deadline", at, ballot: ballot.id });
+      this.submit({ type: "deadline", at, ballot: ballot.id }).catch(() => {});
     }, deadline - this.#clock.now());
     this.#deadlines.set(ballot.id, cancel);
   }

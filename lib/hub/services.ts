@@ -22,6 +22,7 @@ import {
 } from "../protocol/messages.ts";
 import { parsePermission, parseReceiveTarget, parseWordsAnswer } from "../protocol/text_dialect.ts";
 import { validateName, validateWords } from "../protocol/validate.ts";
+import { ClusterUnavailableError } from "../store/cluster_unavailable_error.ts";
 import type { Hub, Member } from "./hub.ts";
 
 /** The node a service runs for: its connection, and what it is in the middle of. */
@@ -55,6 +56,15 @@ export async function runService(
   caller: Caller,
   request: Request,
 ): Promise<Reply | ErrorReply> {
+  try {
+    return await serve(hub, caller, request);
+  } catch (error) {
+    if (!(error instanceof ClusterUnavailableError)) throw error;
+    return refuse("cluster-unavailable", `${error.message}; try again`);
+  }
+}
+
+async function serve(hub: Hub, caller: Caller, request: Request): Promise<Reply | ErrorReply> {
   switch (request.op) {
     case "help":
       return { op: "help", services: SERVICES };
@@ -97,9 +107,9 @@ export async function runService(
     case "vote":
       return await vote(hub, caller, request.ballot, request.option);
     case "propose":
-      return propose(hub, caller, request.proposal);
+      return await propose(hub, caller, request.proposal);
     case "close":
-      return close(hub, caller, request.ballot);
+      return await close(hub, caller, request.ballot);
   }
 }
 
@@ -129,7 +139,7 @@ async function rename(
   if (isErrorReply(answer)) return answer;
   const name = validateName(answer);
   if (isErrorReply(name)) return name;
-  const outcome = hub.submit(
+  const outcome = await hub.submit(
     { type: "rename", at: hub.now(), node: caller.node, name },
     { node: caller.node, member: caller },
   );
@@ -156,7 +166,7 @@ async function negotiate(
     }
   }
   if (grant) {
-    const outcome = hub.submit(
+    const outcome = await hub.submit(
       { type: "store-info", at: hub.now(), node: caller.node, info },
       { node: caller.node, member: caller },
     );
@@ -230,7 +240,7 @@ async function vote(
     if (isErrorReply(answer)) return answer;
     choice = answer;
   }
-  const outcome = hub.submit(
+  const outcome = await hub.submit(
     { type: "vote", at: hub.now(), node: caller.node, ballot: ballotId, choice: choice ?? "" },
     { node: caller.node, member: caller },
   );
@@ -240,23 +250,28 @@ async function vote(
   return { op: "vote", ballot: ballotId, option, label, changed };
 }
 
-function propose(hub: Hub, caller: Caller, proposal: ProposalInput): Reply | ErrorReply {
+async function propose(
+  hub: Hub,
+  caller: Caller,
+  proposal: ProposalInput,
+): Promise<Reply | ErrorReply> {
   if (!hub.allowPropose) {
     return refuse(
       "not-allowed",
       "Cannot propose: this hub does not let nodes open ballots (see --allow-propose)",
     );
   }
+  let terms;
   try {
-    const terms = buildTerms({ ...proposal, repeat: false }, hub.now());
-    return { op: "propose", ballot: hub.openBallot(terms, caller.node, caller) };
+    terms = buildTerms({ ...proposal, repeat: false }, hub.now());
   } catch (error) {
     return refuse("invalid-proposal", (error as Error).message);
   }
+  return { op: "propose", ballot: await hub.openBallot(terms, caller.node, caller) };
 }
 
-function close(hub: Hub, caller: Caller, ballotId: number): Reply | ErrorReply {
-  const result = hub.closeBallot(ballotId, caller.node);
+async function close(hub: Hub, caller: Caller, ballotId: number): Promise<Reply | ErrorReply> {
+  const result = await hub.closeBallot(ballotId, caller.node);
   return isErrorReply(result) ? result : { op: "close", result };
 }
 

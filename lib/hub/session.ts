@@ -395,13 +395,15 @@ export class Session implements Member, Caller {
   }
 
   async #admit(hubProof: string | undefined): Promise<void> {
-    const admission = this.#hub.admit(this, this.#peer(), this.#requestedName);
+    const admission = await this.#hub.admit(this, this.#peer(), this.#requestedName)
+      .catch((error) => this.#unavailable(error));
     await this.#welcome(admission, false, hubProof);
   }
 
   /** Takes a resume token: true when the node is back in, or why not. */
   async #resume(token: string): Promise<true | ErrorReply> {
-    const admission = this.#hub.resume(this, token, this.#peer());
+    const admission = await this.#hub.resume(this, token, this.#peer())
+      .catch((error) => this.#unavailable(error));
     if (isErrorReply(admission)) return admission;
     await this.#welcome(admission, true, undefined);
     return true;
@@ -427,6 +429,16 @@ export class Session implements Member, Caller {
       ballots: openBallots(this.#hub.state).map((ballot) => this.#hub.ballotView(ballot)),
       services: SERVICES,
     }));
+  }
+
+  /** Says goodbye when the election's log cannot take the admission, and ends the session. */
+  #unavailable(error: unknown): never {
+    this.awaitingReply = false;
+    this.send(this.dialect.push({
+      event: "bye",
+      reason: `Cannot admit: ${(error as Error).message}; try again, or another hub`,
+    }));
+    throw error;
   }
 
   #peer(): { address: string; port: number } {

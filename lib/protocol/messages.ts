@@ -213,7 +213,8 @@ export type ErrorCode =
   | "bad-token"
   | "token-expired"
   | "plain-answer-refused"
-  | "unavailable";
+  | "unavailable"
+  | "cluster-unavailable";
 
 /** A request or answer the hub refused. */
 export interface ErrorReply {

@@ -19,7 +19,7 @@ async function admitted(port: number) {
 Deno.test("a deadline closes a plurality ballot without waiting in real time", async () => {
   const clock = new ManualClock(START);
   await using hub = startTestHub({ clock, standing: undefined });
-  const ballot = hub.hub.openBallot(
+  const ballot = await hub.hub.openBallot(
     buildTerms({
       question: "Lunch?",
       options: ["pizza", "soup", "salad"],
@@ -67,7 +67,7 @@ Deno.test("a deadline closes a plurality ballot without waiting in real time", a
 Deno.test("an undecided ballot closes at its deadline and says why", async () => {
   const clock = new ManualClock(START);
   await using hub = startTestHub({ clock, standing: undefined });
-  hub.hub.openBallot(
+  await hub.hub.openBallot(
     buildTerms({
       question: "Go?",
       options: ["yes", "no"],

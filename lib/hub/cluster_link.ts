@@ -1,0 +1,247 @@
+/**
+ * A hub's link to an election's replicated log, when several hubs serve one
+ * election. Commands from this hub's nodes are batched (everything asked in
+ * one turn goes in one append, conditioned on the log's head), and every
+ * entry of the log, this hub's and the others', is applied in log order by
+ * the same pure step. A command's outcome reaches the node that asked only
+ * once its entry is applied here, so it is the outcome every hub computed.
+ *
+ * @module
+ */
+
+import type { Command, Outcome } from "../election/commands.ts";
+import { ClusterUnavailableError } from "../store/cluster_unavailable_error.ts";
+import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
+
+/** What one entry of the log holds. */
+export interface LogRecord {
+  /** The hub that appended it. */
+  hub: string;
+  /** That hub's number for it: how the hub finds the node waiting for it. */
+  seq: number;
+  /** The command. */
+  command: Command;
+}
+
+/** Options for {@linkcode ClusterLink}. */
+export interface ClusterLinkOptions {
+  /** The election's log. */
+  log: ReplicatedLog;
+  /** This hub's name, unique among the election's hubs. */
+  hubId: string;
+  /** Applies one committed command (this hub's or another's), returning its outcome. */
+  apply: (command: Command, origin: LogRecord, waiting: unknown) => Outcome;
+  /**
+   * Bound of one append, in milliseconds.
+   * @default {5000}
+   */
+  appendTimeoutMs?: number;
+  /**
+   * How long a node waits for its command's outcome before it is told the
+   * cluster is unavailable, in milliseconds.
+   * @default {8000}
+   */
+  replyTimeoutMs?: number;
+  /** Told when the link loses or regains the log. */
+  onStatus?: (status: "connected" | "unavailable") => void;
+}
+
+/** Most commands in one append. */
+const MAX_BATCH = 256;
+
+interface Waiting {
+  record: LogRecord;
+  /** Whatever the hub needs to reply (its actor). */
+  context: unknown;
+  resolve(outcome: Outcome): void;
+  reject(error: Error): void;
+  /** Appended (or possibly appended): it must not be appended again. */
+  sent: boolean;
+}
+
+/** See the module documentation. */
+export class ClusterLink {
+  readonly #log: ReplicatedLog;
+  readonly #hubId: string;
+  readonly #apply: ClusterLinkOptions["apply"];
+  readonly #appendTimeoutMs: number;
+  readonly #replyTimeoutMs: number;
+  readonly #onStatus: ClusterLinkOptions["onStatus"];
+  readonly #waiting = new Map<number, Waiting>();
+  readonly #abort = new AbortController();
+  #queue: Waiting[] = [];
+  #head = 0;
+  #seq = 0;
+  #appending = false;
+  #available = true;
+
+  /** @param options See {@linkcode ClusterLinkOptions}. */
+  constructor(options: ClusterLinkOptions) {
+    this.#log = options.log;
+    this.#hubId = options.hubId;
+    this.#apply = options.apply;
+    this.#appendTimeoutMs = options.appendTimeoutMs ?? 5_000;
+    this.#replyTimeoutMs = options.replyTimeoutMs ?? 8_000;
+    this.#onStatus = options.onStatus;
+  }
+
+  /** The last position applied. */
+  get head(): number {
+    return this.#head;
+  }
+
+  /** Whether the log answered the last time it was asked. */
+  get available(): boolean {
+    return this.#available;
+  }
+
+  /**
+   * Applies entries read before the hub started (its catch-up), then follows
+   * the log for good.
+   *
+   * @param backlog Entries from the start of the log (or a snapshot), in order.
+   */
+  start(backlog: readonly LogEntry[]): void {
+    this.#applyEntries(backlog);
+    this.#log.follow(this.#head, (entries) => this.#applyEntries(entries), {
+      signal: this.#abort.signal,
+      onStatus: (status) => this.#setAvailable(status === "connected"),
+    }).catch(() => this.#setAvailable(false));
+  }
+
+  /**
+   * Puts a command in the log and resolves with its outcome once applied.
+   *
+   * @param command The command.
+   * @param context Handed back to `apply` with this hub's own entry.
+   * @returns Its outcome, as every hub computes it.
+   * @throws {ClusterUnavailableError} When the log cannot be reached, or no
+   * outcome came in time (the command may still be applied).
+   */
+  order(command: Command, context?: unknown): Promise<Outcome> {
+    if (!this.#available) {
+      return Promise.reject(
+        new ClusterUnavailableError("Cannot record: the cluster has no quorum", {
+          outcomeUnknown: false,
+        }),
+      );
+    }
+    const record: LogRecord = { hub: this.#hubId, seq: ++this.#seq, command };
+    const { promise, resolve, reject } = Promise.withResolvers<Outcome>();
+    const waiting: Waiting = { record, context, resolve, reject, sent: false };
+    this.#waiting.set(record.seq, waiting);
+    this.#queue.push(waiting);
+    const timer = setTimeout(() => {
+      if (!this.#waiting.delete(record.seq)) return;
+      this.#queue = this.#queue.filter((entry) => entry !== waiting);
+      reject(
+        new ClusterUnavailableError("Cannot confirm: the cluster did not answer in time", {
+          outcomeUnknown: waiting.sent,
+        }),
+      );
+    }, this.#replyTimeoutMs);
+    promise.finally(() => clearTimeout(timer)).catch(() => {});
+    if (!this.#appending) queueMicrotask(() => this.#appendLoop());
+    return promise;
+  }
+
+  /** Stops following; waiting commands are told the hub is stopping. */
+  stop(): void {
+    this.#abort.abort();
+    for (const waiting of this.#waiting.values()) {
+      waiting.reject(
+        new ClusterUnavailableError("Cannot confirm: the hub is stopping", {
+          outcomeUnknown: waiting.sent,
+        }),
+      );
+    }
+    this.#waiting.clear();
+    this.#queue = [];
+  }
+
+  async #appendLoop(): Promise<void> {
+    if (this.#appending) return;
+    this.#appending = true;
+    try {
+      while (this.#queue.length > 0 && !this.#abort.signal.aborted) {
+        const batch = this.#queue.slice(0, MAX_BATCH);
+        const payloads = batch.map((waiting) => JSON.stringify(waiting.record));
+        const expected = this.#head;
+        for (const waiting of batch) waiting.sent = true;
+        try {
+          const outcome = await this.#log.append(
+            payloads,
+            expected,
+            AbortSignal.any([AbortSignal.timeout(this.#appendTimeoutMs), this.#abort.signal]),
+          );
+          this.#setAvailable(true);
+          if (outcome.ok) {
+            this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
+            // Apply our own entries without waiting for the watch.
+            if (this.#head < outcome.head) await this.#catchUp();
+          } else {
+            // Another hub appended first: learn what it did, then try again on the new head.
+            for (const waiting of batch) waiting.sent = false;
+            await this.#catchUp();
+          }
+        } catch (error) {
+          if (!(error instanceof ClusterUnavailableError)) throw error;
+          this.#setAvailable(false);
+          // The outcome is unknown: these commands are never appended again
+          // (a second copy could admit a node twice); the log will tell.
+          this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
+          for (const waiting of batch) {
+            if (!error.outcomeUnknown) {
+              this.#waiting.delete(waiting.record.seq);
+              waiting.reject(error);
+            }
+          }
+          await this.#pause(500);
+          await this.#catchUp().catch(() => {});
+        }
+      }
+    } finally {
+      this.#appending = false;
+    }
+  }
+
+  async #catchUp(): Promise<void> {
+    const entries = await this.#log.read(
+      this.#head,
+      AbortSignal.any([AbortSignal.timeout(this.#appendTimeoutMs), this.#abort.signal]),
+    );
+    this.#applyEntries(entries);
+  }
+
+  #applyEntries(entries: readonly LogEntry[]): void {
+    for (const entry of entries) {
+      if (entry.position <= this.#head) continue;
+      if (entry.position !== this.#head + 1) {
+        // A gap: the follower will deliver the missing entries first.
+        break;
+      }
+      this.#head = entry.position;
+      const record = JSON.parse(entry.payload) as LogRecord;
+      const mine = record.hub === this.#hubId ? this.#waiting.get(record.seq) : undefined;
+      if (mine) this.#waiting.delete(record.seq);
+      const outcome = this.#apply(record.command, record, mine?.context);
+      mine?.resolve(outcome);
+    }
+  }
+
+  #setAvailable(available: boolean): void {
+    if (available === this.#available) return;
+    this.#available = available;
+    this.#onStatus?.(available ? "connected" : "unavailable");
+  }
+
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.#abort.signal.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+  }
+}
