@@ -118,3 +118,30 @@ Deno.test({
     assertEquals((await onRestarted.read(0)).length, entries.length);
   },
 });
+
+Deno.test({
+  name: "a follower says unavailable while no member answers, then resumes where it was",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const log = logOver(cluster.clientUrls);
+    assert((await log.append(["a"], 0)).ok);
+    const statuses: string[] = [];
+    const seen = collectUntil(log, 0, 2, 30_000, (status) => statuses.push(status));
+    await waitFor(() => statuses.length === 1, 5_000);
+    await cluster.kill(0);
+    await waitFor(() => statuses.length === 2, 10_000);
+    await cluster.restart(0);
+    assert((await log.append(["b"], 1)).ok);
+    assertEquals((await seen).map((entry) => entry.payload), ["a", "b"]);
+    assertEquals(statuses, ["connected", "unavailable", "connected"]);
+  },
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
