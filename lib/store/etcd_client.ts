@@ -397,7 +397,7 @@ export class EtcdClient {
         for await (
           const message of this.#watchStream(endpoint, key, options, lastRevision + 1, streamSignal)
         ) {
-          if (message.error) throw new Error(`Cannot watch: ${JSON.stringify(message.error)}`);
+          if (message.error) throw new _StreamError(JSON.stringify(message.error));
           const result = message.result ?? {};
           if (result.created) {
             created = true;
@@ -461,7 +461,9 @@ export class EtcdClient {
     });
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
-      throw new TypeError(`Cannot watch on ${this.endpoints[endpoint]}: HTTP ${response.status}`);
+      throw new _StreamError(
+        `Cannot watch on ${this.endpoints[endpoint]}: HTTP ${response.status}`,
+      );
     }
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     const abort = () => void reader.cancel().catch(() => {});
@@ -606,6 +608,9 @@ export class EtcdClient {
   }
 }
 
+/** A watch stream that the member ended with an error: resume elsewhere. */
+class _StreamError extends Error {}
+
 /** Carries an exception of the caller's `onEvents` through the watch's own error handling. */
 class _CallerError extends Error {}
 
@@ -710,7 +715,7 @@ function isTransportError(error: unknown): boolean {
   return error instanceof TypeError || error instanceof SyntaxError ||
     (error instanceof DOMException &&
       (error.name === "TimeoutError" || error.name === "AbortError")) ||
-    (error instanceof Error && error.message.startsWith("Cannot watch:"));
+    error instanceof _StreamError;
 }
 
 function describe(error: unknown): string {

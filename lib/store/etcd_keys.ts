@@ -19,6 +19,7 @@
 /** Digits of a position in a key. */
 const POSITION_DIGITS = 16;
 const ELECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const HUB_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 /** The keys of one election. */
 export interface ElectionKeys {
@@ -65,6 +66,23 @@ export function electionKeys(election: string): ElectionKeys {
     terms: `${root}terms`,
     hubs: `${root}hubs/`,
   };
+}
+
+/**
+ * The key of a live hub.
+ *
+ * @param keys The election's keys.
+ * @param hubId The hub: letters, digits, `.`, `_`, `:`, `-`, at most 128.
+ * @returns The key.
+ * @throws {TypeError} For another id.
+ */
+export function hubKey(keys: ElectionKeys, hubId: string): string {
+  if (!HUB_ID.test(hubId)) {
+    throw new TypeError(
+      `Cannot use hub id "${hubId}": use 1 to 128 letters, digits, ".", "_", ":" or "-"`,
+    );
+  }
+  return keys.hubs + hubId;
 }
 
 /**

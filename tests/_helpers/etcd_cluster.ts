@@ -170,6 +170,34 @@ export class EtcdCluster implements AsyncDisposable {
   }
 
   /**
+   * Which member leads now, as the first member that answers says.
+   *
+   * @returns The leader's index.
+   * @throws {Error} When no member names a leader among them.
+   */
+  async leader(): Promise<number> {
+    const ids: (string | undefined)[] = [];
+    let leader: string | undefined;
+    for (const member of this.#members) {
+      try {
+        const response = await fetch(`${member.clientUrl}/v3/maintenance/status`, {
+          method: "POST",
+          body: "{}",
+          signal: AbortSignal.timeout(1_000),
+        });
+        const status = await response.json();
+        ids.push(status.header?.member_id);
+        leader ??= status.leader;
+      } catch {
+        ids.push(undefined);
+      }
+    }
+    const index = ids.indexOf(leader);
+    if (leader === undefined || index < 0) throw new Error("Cannot find the etcd leader");
+    return index;
+  }
+
+  /**
    * The last lines a member printed, for failure messages.
    *
    * @param index The member.

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { EtcdClient, type WatchEvent } from "../../lib/store/etcd_client.ts";
+import { EtcdClient, WatchCompactedError, type WatchEvent } from "../../lib/store/etcd_client.ts";
 import { ClusterUnavailableError } from "../../lib/store/cluster_unavailable_error.ts";
 import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 
@@ -105,6 +105,31 @@ Deno.test({
     assert(error instanceof ClusterUnavailableError, String(error));
     assertEquals(error.outcomeUnknown, false);
     assert(performance.now() - started < 1_500);
+  },
+});
+
+Deno.test({
+  name: "a watch from a revision etcd compacted away says so instead of skipping changes",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const client = new EtcdClient({ endpoints: cluster.clientUrls });
+    const first = await client.put("c/1", "a");
+    const last = await client.put("c/2", "b");
+    const response = await fetch(`${cluster.clientUrls[0]}/v3/kv/compaction`, {
+      method: "POST",
+      body: JSON.stringify({ revision: String(last), physical: true }),
+      signal: AbortSignal.timeout(5_000),
+    });
+    await response.body?.cancel();
+    assert(response.ok);
+    const error = await client.watch("c/", {
+      prefix: true,
+      startRevision: first,
+      signal: AbortSignal.timeout(5_000),
+    }, () => {}).catch((error) => error);
+    assert(error instanceof WatchCompactedError, String(error));
+    assertEquals(error.compactRevision, last);
   },
 });
 

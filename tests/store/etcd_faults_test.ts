@@ -1,0 +1,147 @@
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { ClusterUnavailableError } from "../../lib/store/cluster_unavailable_error.ts";
+import { EtcdClient } from "../../lib/store/etcd_client.ts";
+import { EtcdLog } from "../../lib/store/etcd_log.ts";
+import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
+import { collectUntil } from "../_helpers/etcd_log_follower.ts";
+
+/** Upper bound of one call in these tests. */
+const CALL_MS = 3_000;
+
+function logOver(endpoints: readonly string[]): EtcdLog {
+  return new EtcdLog({ client: new EtcdClient({ endpoints, timeoutMs: CALL_MS }), election: "f" });
+}
+
+Deno.test({
+  name: "a follower whose member freezes moves to another member and misses nothing",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 3 });
+    // The follower watches member 0 first; the writer never uses it.
+    const follower = logOver(cluster.clientUrls);
+    const writer = logOver(cluster.clientUrls.slice(1));
+    assert((await writer.append(["0"], 0)).ok);
+    const statuses: string[] = [];
+    const seen = collectUntil(follower, 0, 61, 30_000, (status) => statuses.push(status));
+    await collectUntil(follower, 0, 1, 5_000);
+    cluster.freeze(0);
+    let head = 1;
+    for (let n = 0; n < 30; n++) head = (await writer.append([`a${n}`, `b${n}`], head)).head;
+    // Everything arrives while member 0 is still frozen.
+    const entries = await seen;
+    cluster.thaw(0);
+    assertEquals(
+      entries.map((entry) => entry.position),
+      Array.from({ length: 61 }, (_, i) => i + 1),
+    );
+    assertEquals(entries.at(-1)?.payload, "b29");
+    assertEquals(statuses[0], "connected");
+  },
+});
+
+Deno.test({
+  name:
+    "with two of three members frozen an append fails within its bound, and works after they thaw",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 3 });
+    const log = logOver(cluster.clientUrls);
+    assertEquals(await log.append(["before"], 0), { ok: true, head: 1 });
+    cluster.freeze(1);
+    cluster.freeze(2);
+    const started = performance.now();
+    const error = await log.append(["during"], 1).catch((error) => error);
+    const elapsed = performance.now() - started;
+    assert(error instanceof ClusterUnavailableError, String(error));
+    assert(error.outcomeUnknown, error.message);
+    assert(elapsed < CALL_MS + 500, `took ${elapsed} ms`);
+    cluster.thaw(1);
+    cluster.thaw(2);
+    // The write whose outcome was unknown may have been applied meanwhile: learn the head.
+    const deadline = performance.now() + 20_000;
+    while (true) {
+      try {
+        const head = (await log.read(0)).length;
+        const outcome = await log.append(["after"], head);
+        assertEquals(outcome, { ok: true, head: head + 1 });
+        break;
+      } catch (error) {
+        if (!(error instanceof ClusterUnavailableError) || performance.now() > deadline) {
+          throw error;
+        }
+      }
+    }
+    const payloads = (await log.read(0)).map((entry) => entry.payload);
+    assert(["before,after", "before,during,after"].includes(payloads.join()), payloads.join());
+  },
+});
+
+Deno.test({
+  name: "appends go on while the leader is killed and restarted on its data",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 3 });
+    const log = logOver(cluster.clientUrls);
+    let head = 0;
+    let stop = false;
+    let victim = 0;
+    const appender = (async () => {
+      while (!stop) {
+        const outcome = await log.append([`e${head + 1}`], head);
+        assert(outcome.ok, JSON.stringify(outcome));
+        head = outcome.head;
+      }
+    })();
+    const waitForGrowth = async (by: number) => {
+      const target = head + by;
+      const deadline = performance.now() + 15_000;
+      while (head < target) {
+        assert(performance.now() < deadline, `stuck at ${head}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    };
+    try {
+      await waitForGrowth(20);
+      victim = await cluster.leader();
+      await cluster.kill(victim);
+      await waitForGrowth(20);
+      await cluster.restart(victim);
+      await waitForGrowth(20);
+    } finally {
+      stop = true;
+      await appender;
+    }
+    const entries = await log.read(0);
+    assertEquals(entries.map((entry) => entry.payload), entries.map((_, i) => `e${i + 1}`));
+    // The restarted member serves the whole log.
+    const onRestarted = logOver([cluster.clientUrls[victim]!]);
+    assertEquals((await onRestarted.read(0)).length, entries.length);
+  },
+});
+
+Deno.test({
+  name: "a follower says unavailable while no member answers, then resumes where it was",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const log = logOver(cluster.clientUrls);
+    assert((await log.append(["a"], 0)).ok);
+    const statuses: string[] = [];
+    const seen = collectUntil(log, 0, 2, 30_000, (status) => statuses.push(status));
+    await waitFor(() => statuses.length === 1, 5_000);
+    await cluster.kill(0);
+    await waitFor(() => statuses.length === 2, 10_000);
+    await cluster.restart(0);
+    assert((await log.append(["b"], 1)).ok);
+    assertEquals((await seen).map((entry) => entry.payload), ["a", "b"]);
+    assertEquals(statuses, ["connected", "unavailable", "connected"]);
+  },
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
