@@ -101,14 +101,7 @@ export async function prepareMeeting(
       opened.journal.writeMeeting({ ...stored, endedAt: null });
       return meeting;
     }
-    const joinCode = request.answer === undefined ? createJoinCode() : undefined;
-    const answer = request.answer ?? joinCode!;
-    const terms: MeetingTerms = {
-      gateQuestion: request.gateQuestion,
-      answerCheck: await answerCheck(answer),
-      joinCode: joinCode ?? null,
-      standing: standingTerms(request.standing),
-    };
+    const { terms, answer, joinCode } = await freshTerms(request);
     opened.journal.writeMeeting({
       id: opened.id,
       startedAt: now,
@@ -153,6 +146,66 @@ async function resumed(
       standing: request.standing,
     };
   }
+  const held = await holdToTerms(request, stored as MeetingTerms, (differences) => {
+    const how = start === "resumed" ? "--resume continues" : "this data directory resumes";
+    return new UsageError(
+      `Cannot resume meeting ${id}: ${how} it with its own terms, and these flags differ:\n` +
+        differences.map((line) => `  ${line}`).join("\n") +
+        `\nStart a new meeting with --new (meeting ${id} stays readable), or drop these flags.`,
+      RESUME_HELP,
+    );
+  });
+  return { id, start, startedAt, journal, ...held };
+}
+
+/** The gate and the standing question a hub runs with. */
+export interface HeldTerms {
+  /** The gate question. */
+  gateQuestion: string;
+  /** The gate answer. */
+  answer: string;
+  /** The join code to print, when it was made up rather than chosen. */
+  joinCode: string | undefined;
+  /** The standing question. */
+  standing: ProposalInput;
+}
+
+/**
+ * Terms for a new meeting or election, from the flags: a join code is made
+ * up when no answer was chosen, and only a check of the answer is kept.
+ *
+ * @param request The flags.
+ * @returns The terms to store, and the answer and join code to run with.
+ */
+export async function freshTerms(
+  request: Pick<MeetingRequest, "answer" | "gateQuestion" | "standing">,
+): Promise<{ terms: MeetingTerms; answer: string; joinCode: string | undefined }> {
+  const joinCode = request.answer === undefined ? createJoinCode() : undefined;
+  const answer = request.answer ?? joinCode!;
+  const terms: MeetingTerms = {
+    gateQuestion: request.gateQuestion,
+    answerCheck: await answerCheck(answer),
+    joinCode: joinCode ?? null,
+    standing: standingTerms(request.standing),
+  };
+  return { terms, answer, joinCode };
+}
+
+/**
+ * Holds a hub to terms stored before (a resumed meeting, an election other
+ * hubs serve): the flags given must agree with them.
+ *
+ * @param request The flags.
+ * @param stored The stored terms.
+ * @param refuse Makes the error for the flags that differ.
+ * @returns What to run with.
+ * @throws {UsageError} From `refuse`, when a flag differs.
+ */
+export async function holdToTerms(
+  request: Omit<MeetingRequest, "data" | "choice">,
+  stored: MeetingTerms,
+  refuse: (differences: string[]) => UsageError,
+): Promise<HeldTerms> {
   const terms: MeetingTerms = {
     gateQuestion: stored.gateQuestion,
     answerCheck: stored.answerCheck,
@@ -166,20 +219,8 @@ async function resumed(
     answerMatches: request.answer !== undefined &&
       await answerMatches(request.answer, terms.answerCheck),
   });
-  if (differences.length > 0) {
-    const how = start === "resumed" ? "--resume continues" : "this data directory resumes";
-    throw new UsageError(
-      `Cannot resume meeting ${id}: ${how} it with its own terms, and these flags differ:\n` +
-        differences.map((line) => `  ${line}`).join("\n") +
-        `\nStart a new meeting with --new (meeting ${id} stays readable), or drop these flags.`,
-      RESUME_HELP,
-    );
-  }
+  if (differences.length > 0) throw refuse(differences);
   return {
-    id,
-    start,
-    startedAt,
-    journal,
     gateQuestion: terms.gateQuestion,
     answer: request.answer ?? terms.joinCode!,
     joinCode: request.answer === undefined ? terms.joinCode! : undefined,

@@ -33,6 +33,8 @@ import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
 import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
 import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
+import { type ClusterSettings, parseClusterSettings, prepareCluster } from "./cluster_setup.ts";
+import type { HeldTerms } from "./meeting_setup.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -59,6 +61,11 @@ Options:
   --resume             continue the last meeting of --data even after a clean stop
   --new                start a new meeting even when the last one was interrupted
   --allow-propose      let nodes open ballots with the propose service
+
+Several hubs, one election (see README, "Several hubs"):
+  --cluster URLS       keep the election in etcd (its client URLs, comma-separated), so that
+                       any number of hubs serve it; no --data then: etcd keeps the record
+  --election NAME      the election's name in etcd (hubs with the same name serve one election)
 
 Security (see SECURITY.md):
   --tls-cert FILE      serve TLS with this certificate chain (PEM; see consensus certs)
@@ -132,6 +139,8 @@ const SERVE_OPTIONS = {
   anonymous: { type: "boolean" },
   resume: { type: "boolean" },
   new: { type: "boolean" },
+  cluster: { type: "string" },
+  election: { type: "string" },
   json: { type: "boolean" },
 } as const satisfies OptionSpec;
 
@@ -165,6 +174,8 @@ export interface ServeSettings {
     | "guard"
   >;
   tls: TlsOptions | undefined;
+  /** Where the election lives when several hubs serve it, else `undefined`. */
+  cluster: ClusterSettings | undefined;
   json: boolean;
 }
 
@@ -212,6 +223,7 @@ export function settingsFrom(
     );
   }
   const data = text("data") ?? defaultDataDirectory();
+  const cluster = readCluster(values, usage);
   if (values.resume === true && values.new === true) {
     throw new UsageError("--resume and --new cannot go together: choose one", usage);
   }
@@ -254,12 +266,34 @@ export function settingsFrom(
       allowPropose: values["allow-propose"] === true,
       limits: readLimits(values, usage),
       tls: readTls(values, usage),
+      cluster,
       json: values.json === true,
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, usage);
   }
+}
+
+function readCluster(
+  values: Record<string, string | boolean | undefined>,
+  usage: string,
+): ClusterSettings | undefined {
+  const urls = values.cluster;
+  const election = values.election;
+  if (urls === undefined && election === undefined) return undefined;
+  if (typeof urls !== "string" || typeof election !== "string") {
+    throw new UsageError("--cluster and --election go together", usage);
+  }
+  for (const local of ["data", "resume", "new"]) {
+    if (values[local] !== undefined) {
+      throw new UsageError(
+        `--${local} does not apply with --cluster: the election's record is kept in etcd`,
+        usage,
+      );
+    }
+  }
+  return parseClusterSettings(urls, election, usage);
 }
 
 function readLimits(
@@ -350,6 +384,7 @@ export async function startServing(
   settings: ServeSettings,
   output: Output = STANDARD_OUTPUT,
 ): Promise<ServingHub> {
+  if (settings.cluster) return await startClusterHub(settings, settings.cluster, output);
   const meeting = await prepareMeeting({
     data: settings.data,
     choice: settings.meeting,
@@ -358,21 +393,11 @@ export async function startServing(
     answer: settings.answer,
     standing: settings.standing,
   });
-  const log = (event: HubEvent, push: Push | undefined) =>
-    logEvent(event, push, settings.json, output);
   let running: RunningHub;
   try {
     running = startHub({
-      host: settings.host,
-      port: settings.port,
-      gate: new Gate({ question: meeting.gateQuestion, answer: meeting.answer }),
-      standing: meeting.standing,
+      ...hubOptions(settings, meeting, output),
       journal: meeting.journal,
-      graceMs: settings.graceMs,
-      allowPropose: settings.allowPropose,
-      tls: settings.tls,
-      ...settings.limits,
-      onEvent: log,
     });
   } catch (error) {
     meeting.journal.close();
@@ -386,6 +411,69 @@ export async function startServing(
     tlsPort: running.tlsAddress?.port,
     state: running.hub.state,
     interfaces: machineInterfaces(),
+  });
+  for (const line of lines) output.out(line);
+  return { ...running, meeting: shown };
+}
+
+/** Options of `startHub` that the flags and the terms give, whatever keeps the record. */
+function hubOptions(
+  settings: ServeSettings,
+  terms: HeldTerms,
+  output: Output,
+): Omit<StartHubOptions, "journal" | "cluster"> {
+  return {
+    host: settings.host,
+    port: settings.port,
+    gate: new Gate({ question: terms.gateQuestion, answer: terms.answer }),
+    standing: terms.standing,
+    graceMs: settings.graceMs,
+    allowPropose: settings.allowPropose,
+    tls: settings.tls,
+    ...settings.limits,
+    onEvent: (event: HubEvent, push: Push | undefined) =>
+      logEvent(event, push, settings.json, output),
+  };
+}
+
+/** Starts a hub that serves, with others, an election kept in etcd. */
+async function startClusterHub(
+  settings: ServeSettings,
+  clusterSettings: ClusterSettings,
+  output: Output,
+): Promise<ServingHub> {
+  const cluster = await prepareCluster({
+    cluster: clusterSettings,
+    given: settings.given,
+    gateQuestion: settings.gateQuestion,
+    answer: settings.answer,
+    standing: settings.standing,
+  });
+  const running = startHub({
+    ...hubOptions(settings, cluster, output),
+    cluster: { log: cluster.log, hubId: cluster.hubId, backlog: cluster.backlog },
+  });
+  const shown = {
+    id: 1,
+    start: cluster.created ? "new" as const : "resumed" as const,
+    startedAt: Date.now(),
+    gateQuestion: cluster.gateQuestion,
+    joinCode: cluster.joinCode,
+    standing: cluster.standing,
+  };
+  const lines = startBanner({
+    settings,
+    meeting: shown,
+    port: running.address.port,
+    tlsPort: running.tlsAddress?.port,
+    state: running.hub.state,
+    interfaces: machineInterfaces(),
+    cluster: {
+      ...clusterSettings,
+      hubId: cluster.hubId,
+      created: cluster.created,
+      entries: cluster.backlog.length,
+    },
   });
   for (const line of lines) output.out(line);
   return { ...running, meeting: shown };
@@ -405,6 +493,8 @@ export interface BannerFacts {
   state: ElectionState;
   /** The machine's interfaces, or `undefined` when they cannot be listed. */
   interfaces: readonly InterfaceAddress[] | undefined;
+  /** The election, when this hub is one of several. */
+  cluster?: ClusterSettings & { hubId: string; created: boolean; entries: number };
 }
 
 /**
@@ -433,7 +523,18 @@ export function startBanner(facts: BannerFacts): string[] {
       version: VERSION,
       question: meeting.gateQuestion,
       joinCode: meeting.joinCode ?? null,
-      data: settings.data,
+      data: facts.cluster ? null : settings.data,
+      ...(facts.cluster
+        ? {
+          cluster: {
+            election: facts.cluster.election,
+            endpoints: facts.cluster.endpoints,
+            hubId: facts.cluster.hubId,
+            started: facts.cluster.created,
+            entries: facts.cluster.entries,
+          },
+        }
+        : {}),
       meeting: {
         id: meeting.id,
         start: meeting.start,
@@ -461,6 +562,16 @@ export function startBanner(facts: BannerFacts): string[] {
     lines.push("  from others:   none: this machine has no network address but loopback");
   }
   lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
+  if (facts.cluster) {
+    const { election, endpoints, hubId, created, entries } = facts.cluster;
+    lines.push(`  election:      ${election} in etcd ${endpoints.join(",")}`);
+    lines.push(
+      created
+        ? `  this hub:      ${hubId}, the first: it started the election`
+        : `  this hub:      ${hubId}, joined the election (${entries} entries in its log)`,
+    );
+    return lines;
+  }
   lines.push(
     `  journal:       ${settings.data === ":memory:" ? "none (--data :memory:)" : settings.data}`,
   );

@@ -218,7 +218,12 @@ export function startHub(options: StartHubOptions): RunningHub {
       hub.end();
       await Promise.all(
         [...sessions].map((session) =>
-          session.closeAfterDrain("The meeting has ended: the hub was stopped", END_DRAIN_MS)
+          session.closeAfterDrain(
+            hub.clustered
+              ? "This hub is stopping; the election goes on at its other hubs: resume there"
+              : "The meeting has ended: the hub was stopped",
+            END_DRAIN_MS,
+          )
         ),
       );
       await Promise.all(running);

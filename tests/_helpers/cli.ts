@@ -101,7 +101,7 @@ export async function startServe(
   options: { stdin?: boolean } = {},
 ): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
-  const data = args.includes("--data") ? [] : ["--data", ":memory:"];
+  const data = args.includes("--data") || args.includes("--cluster") ? [] : ["--data", ":memory:"];
   const port = args.includes("--port") ? [] : ["--port", "0"];
   const [command, ...rest] = cliCommand([
     "serve",

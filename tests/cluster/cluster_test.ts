@@ -1,0 +1,71 @@
+/**
+ * Several hubs serve one election kept in a real etcd: nodes on different
+ * hubs see each other, vote on one ballot, and every hub pushes the one
+ * decision the shared log gives.
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { startServe } from "../_helpers/cli.ts";
+import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
+import { TextClient } from "../_helpers/text_client.ts";
+
+const GATE = ["--riddle", "What has keys but can't open locks?", "--answer", "keyboard"];
+
+Deno.test({
+  name:
+    "three hubs, one election: joins seen across hubs, one vote per node, one decision pushed by every hub",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 3 });
+    const cluster = ["--cluster", etcd.clientUrls.join(","), "--election", "lab"];
+    await using first = await startServe([...GATE, ...cluster, "--rule", "majority"]);
+    await first.waitForLine((line) => line.includes("it started the election"));
+    await using second = await startServe([...GATE, ...cluster, "--rule", "majority"]);
+    await second.waitForLine((line) => line.includes("joined the election"));
+    await using third = await startServe([...GATE, ...cluster]);
+    const hubs = [first, second, third];
+
+    // Two nodes on each hub.
+    const nodes = [];
+    for (const hub of hubs) {
+      for (let index = 0; index < 2; index++) nodes.push(await TextClient.admitted(hub.port));
+    }
+    try {
+      const pins = nodes.map((node) => node.pin);
+      assertEquals(new Set(pins).size, 6, `PINs are unique across hubs: ${pins}`);
+      // A node on the first hub sees the join of a node on the third.
+      await nodes[0]!.client.readUntil((line) => line.startsWith(`! joined ${pins[5]} `));
+      // discover on any hub lists all six.
+      await nodes[3]!.client.send("discover");
+      const listed = await nodes[3]!.client.readUntil((line) => line.startsWith("ok discover"));
+      assertEquals(listed, "ok discover: 6 nodes");
+
+      // The same node votes twice at once through its hub: counted once.
+      await nodes[0]!.client.send("vote A");
+      await nodes[0]!.client.send("vote B");
+      const replies = [
+        await nodes[0]!.client.readUntil((line) =>
+          line.startsWith("ok vote") || line.startsWith("err")
+        ),
+        await nodes[0]!.client.readUntil((line) =>
+          line.startsWith("ok vote") || line.startsWith("err")
+        ),
+      ];
+      assert(replies[0]!.startsWith("ok vote A"), replies.join(" | "));
+      assert(replies[1]!.startsWith("err already-voted"), replies.join(" | "));
+      // Three more votes for A on three hubs: 4 of 6 is a majority.
+      for (const index of [1, 2, 4]) await nodes[index]!.client.send("vote A");
+      for (const node of nodes) {
+        const decision = await node.client.readUntil((line) => line.startsWith("! consensus"));
+        assert(decision.includes("A"), decision);
+      }
+      // Every hub pushed it once: no second consensus line follows on a node.
+      await nodes[5]!.client.send("stats");
+      const stats = await nodes[5]!.client.readUntil((line) => line.startsWith("ok stats"));
+      assert(stats.includes("1 open ballot"), stats);
+    } finally {
+      for (const node of nodes) node.client.close();
+    }
+  },
+});
