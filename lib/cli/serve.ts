@@ -404,16 +404,28 @@ export async function startServing(
     throw error;
   }
   const { journal: _journal, answer: _answer, ...shown } = meeting;
+  return announce(settings, shown, running, output, undefined);
+}
+
+/** Prints the start-up banner of a hub that is listening. */
+function announce(
+  settings: ServeSettings,
+  meeting: ServingHub["meeting"],
+  running: RunningHub,
+  output: Output,
+  cluster: BannerFacts["cluster"],
+): ServingHub {
   const lines = startBanner({
     settings,
-    meeting: shown,
+    meeting,
     port: running.address.port,
     tlsPort: running.tlsAddress?.port,
     state: running.hub.state,
     interfaces: machineInterfaces(),
+    ...(cluster ? { cluster } : {}),
   });
   for (const line of lines) output.out(line);
-  return { ...running, meeting: shown };
+  return { ...running, meeting };
 }
 
 /** Options of `startHub` that the flags and the terms give, whatever keeps the record. */
@@ -461,22 +473,12 @@ async function startClusterHub(
     joinCode: cluster.joinCode,
     standing: cluster.standing,
   };
-  const lines = startBanner({
-    settings,
-    meeting: shown,
-    port: running.address.port,
-    tlsPort: running.tlsAddress?.port,
-    state: running.hub.state,
-    interfaces: machineInterfaces(),
-    cluster: {
-      ...clusterSettings,
-      hubId: cluster.hubId,
-      created: cluster.created,
-      entries: cluster.backlog.length,
-    },
+  return announce(settings, shown, running, output, {
+    ...clusterSettings,
+    hubId: cluster.hubId,
+    created: cluster.created,
+    entries: cluster.backlog.length,
   });
-  for (const line of lines) output.out(line);
-  return { ...running, meeting: shown };
 }
 
 /** What the start-up banner says. */
