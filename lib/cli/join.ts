@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_PORT } from "../protocol/messages.ts";
+import type { HubAddress } from "../node/hub_client.ts";
 import { runScripted, type ScriptedPlan } from "../node/scripted.ts";
 import { isErrorReply } from "../protocol/messages.ts";
 import { splitWords, validateInfo } from "../protocol/validate.ts";
@@ -15,10 +16,12 @@ import { dropFileAccess } from "./lockdown.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of `consensus join`. */
-export const JOIN_USAGE = `Usage: consensus join [tls://]HOST[:PORT] [options]
+export const JOIN_USAGE = `Usage: consensus join [tls://]HOST[:PORT][,HOST[:PORT]...] [options]
 
 Joins a hub as a node (default port ${DEFAULT_PORT}). At a terminal with no action flags it shows a
-menu; otherwise it does what the flags say, in this order, and exits.
+menu; otherwise it does what the flags say, in this order, and exits. Several hubs of one
+election (consensus serve --cluster) are tried in order; if the node loses its hub, it resumes
+on the next one (and on the hubs its hub names).
 
 Options:
   --answer TEXT        the gate answer (asked at a terminal when missing); it is proved to the
@@ -109,8 +112,18 @@ export async function join(args: string[], output: Output = STANDARD_OUTPUT): Pr
       JOIN_USAGE,
     );
   }
-  const { host, port, tls } = parseHubAddress(positionals[0]!, values, JOIN_USAGE);
-  await joinAt(host, port, values, output, tls);
+  // HOST:PORT,HOST:PORT,...: hubs of one election, tried in order.
+  const [first, ...others] = positionals[0]!.split(",");
+  const { host, port, tls } = parseHubAddress(first!, values, JOIN_USAGE);
+  const alternates = others.map((text) => {
+    const other = parseHubAddress(
+      tls ? `tls://${text.replace(/^tls:\/\//u, "")}` : text,
+      values,
+      JOIN_USAGE,
+    );
+    return { host: other.host, port: other.port };
+  });
+  await joinAt(host, port, values, output, tls, alternates);
 }
 
 /**
@@ -121,6 +134,8 @@ export async function join(args: string[], output: Output = STANDARD_OUTPUT): Pr
  * @param port The hub's port.
  * @param values Parsed flags.
  * @param output Where to print.
+ * @param tls TLS settings, for a tls:// address.
+ * @param alternates Other hubs of the same election, tried in order.
  */
 export async function joinAt(
   host: string,
@@ -128,6 +143,7 @@ export async function joinAt(
   values: Record<string, string | boolean | undefined>,
   output: Output,
   tls?: { caCerts: string[] },
+  alternates: readonly HubAddress[] = [],
 ): Promise<void> {
   const text = (name: string) =>
     typeof values[name] === "string" ? values[name] as string : undefined;
@@ -137,7 +153,12 @@ export async function joinAt(
   if (!scripted) {
     // Loaded on demand: the prompt library is big, and a script never needs it.
     const { runInteractive } = await import("../node/interactive.ts");
-    const options: Parameters<typeof runInteractive>[0] = { host, port, ...(tls ? { tls } : {}) };
+    const options: Parameters<typeof runInteractive>[0] = {
+      host,
+      port,
+      alternates,
+      ...(tls ? { tls } : {}),
+    };
     if (text("answer") !== undefined) options.answer = text("answer")!;
     if (text("name") !== undefined) options.name = text("name")!;
     await runInteractive(options, output);
@@ -153,6 +174,7 @@ export async function joinAt(
   const plan: ScriptedPlan = {
     host,
     port,
+    alternates,
     ...(tls ? { tls } : {}),
     answer,
     timeoutMs: text("timeout") === undefined

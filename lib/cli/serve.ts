@@ -33,6 +33,7 @@ import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
 import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
 import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
+import { keepPresence } from "../hub/cluster_presence.ts";
 import { type ClusterSettings, parseClusterSettings, prepareCluster } from "./cluster_setup.ts";
 import type { HeldTerms } from "./meeting_setup.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
@@ -461,10 +462,32 @@ async function startClusterHub(
     answer: settings.answer,
     standing: settings.standing,
   });
-  const running = startHub({
+  const started = startHub({
     ...hubOptions(settings, cluster, output),
     cluster: { log: cluster.log, hubId: cluster.hubId, backlog: cluster.backlog },
   });
+  const port = started.address.port;
+  const wildcard = settings.host === "0.0.0.0" || settings.host === "::";
+  const address = wildcard
+    ? joinAddresses(machineInterfaces() ?? [], port)[0] ?? `127.0.0.1:${port}`
+    : `${settings.host.includes(":") ? `[${settings.host}]` : settings.host}:${port}`;
+  const presence = keepPresence(started.hub, {
+    client: cluster.client,
+    election: clusterSettings.election,
+    address,
+  });
+  const running: RunningHub = {
+    ...started,
+    async close() {
+      await presence.close();
+      await started.close();
+    },
+    async end() {
+      // The lease is revoked first: the other hubs take this hub's nodes at once.
+      await presence.close();
+      await started.end();
+    },
+  };
   const shown = {
     id: 1,
     start: cluster.created ? "new" as const : "resumed" as const,

@@ -74,6 +74,7 @@ export class ClusterLink {
   #seq = 0;
   #appending = false;
   #available = true;
+  #ready: Promise<unknown> = Promise.resolve();
 
   /** @param options See {@linkcode ClusterLinkOptions}. */
   constructor(options: ClusterLinkOptions) {
@@ -145,6 +146,16 @@ export class ClusterLink {
     return promise;
   }
 
+  /**
+   * Appends nothing until `ready` settles (the hub's presence is known to
+   * the others); commands wait meanwhile.
+   *
+   * @param ready Settles when appends may go.
+   */
+  holdUntil(ready: Promise<unknown>): void {
+    this.#ready = ready.catch(() => {});
+  }
+
   /** Stops following; waiting commands are told the hub is stopping. */
   stop(): void {
     this.#abort.abort();
@@ -163,6 +174,7 @@ export class ClusterLink {
     if (this.#appending) return;
     this.#appending = true;
     try {
+      await this.#ready;
       while (this.#queue.length > 0 && !this.#abort.signal.aborted) {
         const batch = this.#queue.slice(0, MAX_BATCH);
         const payloads = batch.map((waiting) => JSON.stringify(waiting.record));

@@ -136,6 +136,7 @@ export class Hub {
   #stopped = false;
   #ending = false;
   readonly #link: ClusterLink | undefined;
+  #otherHubs: string[] = [];
 
   /**
    * Creates a hub: replays the journal, gives every node it knew a grace
@@ -177,6 +178,45 @@ export class Hub {
   /** Whether this hub is one of several serving an election through a replicated log. */
   get clustered(): boolean {
     return this.#link !== undefined;
+  }
+
+  /** Where the election's other hubs take nodes (cluster mode), sorted. */
+  get otherHubs(): readonly string[] {
+    return this.#otherHubs;
+  }
+
+  /**
+   * Holds this hub's commands back until `ready` settles (cluster mode): a
+   * hub admits nobody before the others can see it is present.
+   *
+   * @param ready Settles when the hub may append.
+   */
+  holdCommandsUntil(ready: Promise<unknown>): void {
+    this.#link?.holdUntil(ready);
+  }
+
+  /**
+   * Takes the list of the election's live hubs (cluster mode): tells this
+   * hub's nodes where else they may resume, and drops the nodes of hubs that
+   * are gone (their grace period starts; they may resume on any hub).
+   *
+   * @param hubs The live hubs, this one included.
+   */
+  setLiveHubs(hubs: readonly { hubId: string; address: string }[]): void {
+    const others = hubs.filter((hub) => hub.hubId !== this.hubId).map((hub) => hub.address)
+      .sort();
+    if (others.join(" ") !== this.#otherHubs.join(" ")) {
+      this.#otherHubs = others;
+      this.#outgoing.push({ push: { event: "hubs", hubs: others }, except: undefined });
+      this.#scheduleFlush();
+    }
+    const live = new Set(hubs.map((hub) => hub.hubId)).add(this.hubId);
+    for (const node of this.state.nodes.values()) {
+      if (!node.present || live.has(node.hub)) continue;
+      // Every hub may say so; the fold takes the first and ignores the rest.
+      this.submit({ type: "drop", at: this.#clock.now(), node: node.node, epoch: node.epoch })
+        .catch(() => {});
+    }
   }
 
   /** Milliseconds since the epoch, by the hub's clock. */
@@ -446,9 +486,24 @@ export class Hub {
         this.#deadlines.get(event.ballot)?.();
         this.#deadlines.delete(event.ballot);
         break;
-      case "dropped":
-        this.#startGrace(event.node, this.state.nodes.get(event.node)?.epoch ?? 0);
+      case "dropped": {
+        const record = this.state.nodes.get(event.node);
+        if (this.#link && record && this.#members.has(event.node)) {
+          // Another hub took this hub for gone (its lease lapsed) while the
+          // node is still connected here: attach it again.
+          this.submit({
+            type: "resume",
+            at: this.#clock.now(),
+            tokenHash: record.tokenHash,
+            address: record.address,
+            port: record.port,
+            hub: this.hubId,
+          }).catch(() => {});
+          break;
+        }
+        this.#startGrace(event.node, record?.epoch ?? 0);
         break;
+      }
       case "resumed":
       case "left":
         this.#graceTimers.get(event.node)?.();

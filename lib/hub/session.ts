@@ -429,6 +429,9 @@ export class Session implements Member, Caller {
       ballots: openBallots(this.#hub.state).map((ballot) => this.#hub.ballotView(ballot)),
       services: SERVICES,
     }));
+    if (this.#hub.clustered) {
+      this.send(this.dialect.push({ event: "hubs", hubs: [...this.#hub.otherHubs] }));
+    }
   }
 
   /** Says goodbye when the election's log cannot take the admission, and ends the session. */

@@ -48,6 +48,18 @@ export interface ConnectOptions {
    * @default {30000}
    */
   resumeForMs?: number;
+  /**
+   * Other hubs of the same election (cluster mode): tried in order when the
+   * first cannot be reached, and to resume at when the connection drops.
+   * Hubs the hub names in its `hubs` push are added.
+   */
+  alternates?: readonly HubAddress[];
+}
+
+/** Where a hub listens. */
+export interface HubAddress {
+  host: string;
+  port: number;
 }
 
 /** Options for {@linkcode HubClient.join}. */
@@ -88,8 +100,8 @@ const GREETING_MS = 5000;
 export class HubClient {
   /** Pushed events received since joining, oldest first. */
   readonly events: Push[] = [];
-  readonly #host: string;
-  readonly #port: number;
+  /** Hubs to resume at, the one connected to first. */
+  readonly #addresses: HubAddress[];
   readonly #resumeForMs: number;
   readonly #tls: ConnectOptions["tls"];
   #conn: Deno.Conn;
@@ -108,11 +120,10 @@ export class HubClient {
   #token: string | undefined;
   #lastNotice: string | undefined;
 
-  private constructor(conn: Deno.Conn, options: ConnectOptions) {
+  private constructor(conn: Deno.Conn, options: ConnectOptions, addresses: HubAddress[]) {
     this.#conn = conn;
     this.#lines = newLineSource(conn);
-    this.#host = options.host;
-    this.#port = options.port;
+    this.#addresses = addresses;
     this.#resumeForMs = options.resumeForMs ?? 30_000;
     this.#tls = options.tls;
   }
@@ -126,8 +137,21 @@ export class HubClient {
    * @throws {NotAHubError} When the peer does not greet like a hub.
    */
   static async connect(options: ConnectOptions): Promise<HubClient> {
-    const conn = await dial(options.host, options.port, options.tls);
-    const client = new HubClient(conn, options);
+    const addresses = [{ host: options.host, port: options.port }, ...options.alternates ?? []];
+    let conn: Deno.Conn | undefined;
+    let firstError: unknown;
+    // The hubs in order: the first that answers is this node's hub.
+    for (let index = 0; index < addresses.length && !conn; index++) {
+      try {
+        conn = await dial(addresses[index]!.host, addresses[index]!.port, options.tls);
+        addresses.unshift(...addresses.splice(index, 1));
+      } catch (error) {
+        firstError ??= error;
+        if (!(error instanceof HubUnreachableError)) throw error;
+      }
+    }
+    if (!conn) throw firstError;
+    const client = new HubClient(conn, options, addresses);
     try {
       await client.#expectGreeting(options.signal);
     } catch (error) {
@@ -381,12 +405,16 @@ export class HubClient {
     if (this.#token === undefined || this.#resumeForMs <= 0) return false;
     const deadline = Date.now() + this.#resumeForMs;
     let pause = 100;
-    while (!this.#closed && Date.now() < deadline) {
+    for (let attempt = 0; !this.#closed && Date.now() < deadline; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 2000);
+      // One hub after the other (the same one again when it is the only one).
+      const target = this.#addresses[attempt % this.#addresses.length]!;
+      if (attempt % this.#addresses.length === this.#addresses.length - 1) {
+        pause = Math.min(pause * 2, 2000);
+      }
       let conn: Deno.Conn;
       try {
-        conn = await dial(this.#host, this.#port, this.#tls);
+        conn = await dial(target.host, target.port, this.#tls);
       } catch {
         continue;
       }
@@ -406,6 +434,8 @@ export class HubClient {
           if (!message) break;
           if (message.event === "admitted") {
             const admission = message as unknown as Admission;
+            // The hub that took the node back comes first from now on.
+            this.#addresses.unshift(...this.#addresses.splice(this.#addresses.indexOf(target), 1));
             for (const pending of this.#pending.values()) this.#write(pending.body);
             for (const listener of [...this.#resumeListeners]) listener(admission);
             return true;
@@ -421,6 +451,20 @@ export class HubClient {
     return false;
   }
 
+  /** Adds the hubs a hub named to the places to resume at. */
+  #learnHubs(hubs: readonly unknown[]): void {
+    for (const text of hubs) {
+      if (typeof text !== "string") continue;
+      const match = /^\[?([^\]]+?)\]?:(\d{1,5})$/u.exec(text);
+      if (!match) continue;
+      const address = { host: match[1]!, port: Number(match[2]) };
+      const known = this.#addresses.some((entry) =>
+        entry.host === address.host && entry.port === address.port
+      );
+      if (!known) this.#addresses.push(address);
+    }
+  }
+
   #dispatch(message: Record<string, unknown>): void {
     if (message.event === "ping") {
       // Any line keeps the connection; a ping request is the smallest.
@@ -429,6 +473,7 @@ export class HubClient {
     }
     if (typeof message.event === "string") {
       const push = message as unknown as Push;
+      if (push.event === "hubs" && Array.isArray(push.hubs)) this.#learnHubs(push.hubs);
       this.events.push(push);
       for (const listener of [...this.#eventListeners]) listener(push);
       return;
@@ -470,7 +515,9 @@ export class HubClient {
     }
     if (greeting === undefined || !greeting.startsWith(GREETING_PREFIX)) {
       throw new NotAHubError(
-        `Cannot join ${this.#host}:${this.#port}: the program there is not a consensus hub`,
+        `Cannot join ${this.#addresses[0]!.host}:${
+          this.#addresses[0]!.port
+        }: the program there is not a consensus hub`,
       );
     }
   }

@@ -27,7 +27,7 @@ import {
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import type { Output } from "../cli/runtime.ts";
 import { ConnectionLostError, RequestRefusedError } from "./errors.ts";
-import { HubClient, type JoinOptions } from "./hub_client.ts";
+import { type HubAddress, HubClient, type JoinOptions } from "./hub_client.ts";
 
 /** What the interactive node starts with. */
 export interface InteractiveOptions {
@@ -35,6 +35,8 @@ export interface InteractiveOptions {
   host: string;
   /** Its port. */
   port: number;
+  /** Other hubs of the same election, tried in order (see `ConnectOptions.alternates`). */
+  alternates?: readonly HubAddress[];
   /** Connect with TLS, trusting these CAs. */
   tls?: { caCerts: string[] };
   /** Gate answer given on the command line; asked when missing or wrong. */
@@ -113,6 +115,7 @@ export async function runInteractive(options: InteractiveOptions, output: Output
     port: options.port,
     resumeForMs: options.resumeForMs ?? 30_000,
     tls: options.tls,
+    alternates: options.alternates ?? [],
   });
   const screen = new PushAwareScreen(output);
   let admitted = false;

