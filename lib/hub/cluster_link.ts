@@ -142,7 +142,7 @@ export class ClusterLink {
       );
     }, this.#replyTimeoutMs);
     promise.finally(() => clearTimeout(timer)).catch(() => {});
-    if (!this.#appending) queueMicrotask(() => this.#appendLoop());
+    if (!this.#appending) queueMicrotask(() => this.#appendLoop().catch(() => {}));
     return promise;
   }
 
@@ -196,8 +196,14 @@ export class ClusterLink {
             for (const waiting of batch) waiting.sent = false;
             await this.#catchUp();
           }
-        } catch (error) {
-          if (!(error instanceof ClusterUnavailableError)) throw error;
+        } catch (thrown) {
+          // A bounded call that ran out of time says as much as etcd saying so.
+          const error = thrown instanceof ClusterUnavailableError
+            ? thrown
+            : new ClusterUnavailableError("Cannot append to the log", {
+              outcomeUnknown: true,
+              cause: thrown,
+            });
           this.#setAvailable(false);
           // The outcome is unknown: these commands are never appended again
           // (a second copy could admit a node twice); the log will tell.

@@ -137,3 +137,128 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "etcd loses a member, then its quorum: the election goes on, then hubs say cluster-unavailable and decide nothing until it is back",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 3 });
+    const hubs = await startHubs(etcd, "quorum", ["--rule", "majority"]);
+    await using _first = hubs[0]!;
+    await using _second = hubs[1]!;
+    await using _third = hubs[2]!;
+    const clients: HubClient[] = [];
+    for (let index = 0; index < 6; index++) clients.push(await node(hubs, index % 3));
+    const text = (await TextClient.admitted(hubs[1]!.port)).client;
+    try {
+      // One member killed and restarted on its data: votes go on throughout.
+      await etcd.kill(1);
+      for (const index of [0, 1]) {
+        const reply = await clients[index]!.request<VoteReply>({ op: "vote", option: "A" });
+        assertEquals(reply.option, "A");
+      }
+      await etcd.restart(1);
+      const reply = await clients[2]!.request<VoteReply>({ op: "vote", option: "A" });
+      assertEquals(reply.option, "A");
+
+      // Two of three frozen: no quorum. A vote is refused within its bound.
+      etcd.freeze(0);
+      etcd.freeze(2);
+      const started = performance.now();
+      await text.send("vote A");
+      const refused = await text.readUntil((line) => line.startsWith("err"), 20_000);
+      const waited = performance.now() - started;
+      assert(refused.startsWith("err cluster-unavailable:"), refused);
+      assert(waited < 15_000, `refused after ${waited} ms`);
+      // Nodes stay connected: a read still answers.
+      await text.send("ballots");
+      await text.readUntil((line) => line.startsWith("ok ballots"));
+
+      // Nothing was decided meanwhile.
+      assertEquals(clients.flatMap(decisions), []);
+
+      // Quorum back: the election resumes and reaches its decision. The
+      // refused vote's outcome was unknown: etcd may have committed it late.
+      etcd.thaw(0);
+      etcd.thaw(2);
+      const vote = await retryWhileUnavailable(() =>
+        clients[3]!.request<VoteReply>({ op: "vote", option: "A" })
+      );
+      assertEquals(vote.option, "A");
+      const decided = await Promise.all(clients.map((client) =>
+        client.waitForEvent(
+          (push): push is Extract<Push, { event: "consensus" }> => push.event === "consensus",
+          AbortSignal.timeout(20_000),
+        )
+      ));
+      for (const decision of decided) {
+        assertEquals(decision.option, "A");
+        assertEquals(decision.counts, decided[0]!.counts);
+        assert(decision.counts.A === 4 || decision.counts.A === 5, JSON.stringify(decision));
+      }
+    } finally {
+      for (const client of clients) client.close();
+      text.close();
+    }
+  },
+});
+
+/** Votes again while the cluster is catching up after its quorum came back. */
+async function retryWhileUnavailable<T>(request: () => Promise<T>): Promise<T> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (attempt >= 20 || !String((error as Error).message).includes("cluster")) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
+Deno.test({
+  name: "a deadline armed on a hub that is killed still closes the ballot on time, once",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 3 });
+    const hubs = await startHubs(etcd, "deadline", ["--rule", "plurality", "--deadline", "6s"]);
+    await using _first = hubs[0]!;
+    await using _second = hubs[1]!;
+    await using _third = hubs[2]!;
+    const watchers = [await node(hubs, 1), await node(hubs, 2)];
+    try {
+      const ballots = await watchers[0]!.request<Extract<Reply, { op: "ballots" }>>({
+        op: "ballots",
+      });
+      const deadline = Date.parse(ballots.ballots[0]!.deadline!);
+      await watchers[1]!.request<VoteReply>({ op: "vote", option: "B" });
+      kill(hubs[0]!);
+      const closings = await Promise.all(watchers.map((client) =>
+        client.waitForEvent(
+          (push): push is Extract<Push, { event: "consensus" }> =>
+            push.event === "consensus" && push.ballot === ballots.ballots[0]!.ballot,
+          AbortSignal.timeout(15_000),
+        )
+      ));
+      const late = Date.now() - deadline;
+      assert(late >= 0 && late < 2_000, `closed ${late} ms after its deadline`);
+      for (const closing of closings) {
+        assertEquals([closing.option, closing.cause], ["B", "deadline"]);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      for (const client of watchers) {
+        const closed = client.events.filter((push) =>
+          (push.event === "consensus" || push.event === "closed") &&
+          push.ballot === ballots.ballots[0]!.ballot
+        );
+        assertEquals(closed.length, 1);
+      }
+    } finally {
+      for (const client of watchers) client.close();
+    }
+  },
+});
