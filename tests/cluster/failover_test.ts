@@ -17,8 +17,12 @@ type VoteReply = Extract<Reply, { op: "vote" }>;
 
 const GATE = ["--riddle", "What has keys but can't open locks?", "--answer", "keyboard"];
 
-/** Three hubs of one election; the first starts it with `rule`. */
-async function startHubs(etcd: EtcdCluster, election: string, extra: string[]) {
+/** Three hubs of one election; the first starts it with the `extra` flags. */
+async function startHubs(
+  etcd: EtcdCluster,
+  election: string,
+  extra: string[],
+): Promise<ServeProcess[] & AsyncDisposable> {
   const cluster = ["--cluster", etcd.clientUrls.join(","), "--election", election];
   const first = await startServe([...GATE, ...cluster, ...extra, "--grace", "20"]);
   await first.waitForLine((line) => line.includes("it started the election"));
@@ -26,7 +30,12 @@ async function startHubs(etcd: EtcdCluster, election: string, extra: string[]) {
     startServe([...GATE, ...cluster, "--grace", "20"]),
     startServe([...GATE, ...cluster, "--grace", "20"]),
   ]);
-  return [first, ...others];
+  const hubs = [first, ...others];
+  return Object.assign(hubs, {
+    async [Symbol.asyncDispose]() {
+      await Promise.all(hubs.map((hub) => hub[Symbol.asyncDispose]()));
+    },
+  });
 }
 
 /** A node on `hubs[home]` that knows the other hubs, through our client library. */
@@ -65,10 +74,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     await using etcd = await startEtcdCluster({ members: 3 });
-    const hubs = await startHubs(etcd, "failover", ["--rule", "majority"]);
-    await using _first = hubs[0]!;
-    await using _second = hubs[1]!;
-    await using _third = hubs[2]!;
+    await using hubs = await startHubs(etcd, "failover", ["--rule", "majority"]);
     // 24 nodes of our own (8 per hub) and 6 plain text sockets (2 per hub).
     const clients: HubClient[] = [];
     for (let index = 0; index < 24; index++) clients.push(await node(hubs, index % 3));
@@ -146,10 +152,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     await using etcd = await startEtcdCluster({ members: 3 });
-    const hubs = await startHubs(etcd, "quorum", ["--rule", "majority"]);
-    await using _first = hubs[0]!;
-    await using _second = hubs[1]!;
-    await using _third = hubs[2]!;
+    await using hubs = await startHubs(etcd, "quorum", ["--rule", "majority"]);
     const clients: HubClient[] = [];
     for (let index = 0; index < 6; index++) clients.push(await node(hubs, index % 3));
     const text = (await TextClient.admitted(hubs[1]!.port)).client;
@@ -225,10 +228,12 @@ Deno.test({
   sanitizeOps: false,
   fn: async () => {
     await using etcd = await startEtcdCluster({ members: 3 });
-    const hubs = await startHubs(etcd, "deadline", ["--rule", "plurality", "--deadline", "6s"]);
-    await using _first = hubs[0]!;
-    await using _second = hubs[1]!;
-    await using _third = hubs[2]!;
+    await using hubs = await startHubs(etcd, "deadline", [
+      "--rule",
+      "plurality",
+      "--deadline",
+      "6s",
+    ]);
     const watchers = [await node(hubs, 1), await node(hubs, 2)];
     try {
       const ballots = await watchers[0]!.request<Extract<Reply, { op: "ballots" }>>({
