@@ -11,17 +11,9 @@
 
 import type { Command, Outcome } from "../election/commands.ts";
 import { ClusterUnavailableError } from "../store/cluster_unavailable_error.ts";
+import { GENESIS_HASH } from "../store/hash_chain.ts";
+import { chainRecord, type LogRecord } from "../store/log_record.ts";
 import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
-
-/** What one entry of the log holds. */
-export interface LogRecord {
-  /** The hub that appended it. */
-  hub: string;
-  /** That hub's number for it: how the hub finds the node waiting for it. */
-  seq: number;
-  /** The command. */
-  command: Command;
-}
 
 /** Options for {@linkcode ClusterLink}. */
 export interface ClusterLinkOptions {
@@ -50,7 +42,8 @@ export interface ClusterLinkOptions {
 const MAX_BATCH = 256;
 
 interface Waiting {
-  record: LogRecord;
+  origin: { hub: string; seq: number };
+  command: Command;
   /** Whatever the hub needs to reply (its actor). */
   context: unknown;
   resolve(outcome: Outcome): void;
@@ -71,6 +64,7 @@ export class ClusterLink {
   readonly #abort = new AbortController();
   #queue: Waiting[] = [];
   #head = 0;
+  #headHash = GENESIS_HASH;
   #seq = 0;
   #appending = false;
   #available = true;
@@ -100,9 +94,16 @@ export class ClusterLink {
    * Applies entries read before the hub started (its catch-up), then follows
    * the log for good.
    *
-   * @param backlog Entries from the start of the log (or a snapshot), in order.
+   * @param backlog Entries from the start of the log (or after a snapshot), in order.
+   * @param from Where the backlog starts: the snapshot's position and the
+   * hash of its last entry (the start of the log by default).
    */
-  start(backlog: readonly LogEntry[]): void {
+  start(
+    backlog: readonly LogEntry[],
+    from: { position: number; hash: string } = { position: 0, hash: GENESIS_HASH },
+  ): void {
+    this.#head = from.position;
+    this.#headHash = from.hash;
     this.#applyEntries(backlog);
     this.#log.follow(this.#head, (entries) => this.#applyEntries(entries), {
       signal: this.#abort.signal,
@@ -127,13 +128,13 @@ export class ClusterLink {
         }),
       );
     }
-    const record: LogRecord = { hub: this.#hubId, seq: ++this.#seq, command };
+    const origin = { hub: this.#hubId, seq: ++this.#seq };
     const { promise, resolve, reject } = Promise.withResolvers<Outcome>();
-    const waiting: Waiting = { record, context, resolve, reject, sent: false };
-    this.#waiting.set(record.seq, waiting);
+    const waiting: Waiting = { origin, command, context, resolve, reject, sent: false };
+    this.#waiting.set(origin.seq, waiting);
     this.#queue.push(waiting);
     const timer = setTimeout(() => {
-      if (!this.#waiting.delete(record.seq)) return;
+      if (!this.#waiting.delete(origin.seq)) return;
       this.#queue = this.#queue.filter((entry) => entry !== waiting);
       reject(
         new ClusterUnavailableError("Cannot confirm: the cluster did not answer in time", {
@@ -177,8 +178,14 @@ export class ClusterLink {
       await this.#ready;
       while (this.#queue.length > 0 && !this.#abort.signal.aborted) {
         const batch = this.#queue.slice(0, MAX_BATCH);
-        const payloads = batch.map((waiting) => JSON.stringify(waiting.record));
         const expected = this.#head;
+        // Chained from the head this hub knows: a conflict rebuilds them on the new head.
+        let prev = this.#headHash;
+        const payloads = batch.map((waiting, index) => {
+          const record = chainRecord(waiting.origin, waiting.command, expected + index + 1, prev);
+          prev = record.hash;
+          return JSON.stringify(record);
+        });
         for (const waiting of batch) waiting.sent = true;
         try {
           const outcome = await this.#log.append(
@@ -210,7 +217,7 @@ export class ClusterLink {
           this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
           for (const waiting of batch) {
             if (!error.outcomeUnknown) {
-              this.#waiting.delete(waiting.record.seq);
+              this.#waiting.delete(waiting.origin.seq);
               waiting.reject(error);
             }
           }
@@ -240,6 +247,7 @@ export class ClusterLink {
       }
       this.#head = entry.position;
       const record = JSON.parse(entry.payload) as LogRecord;
+      this.#headHash = record.hash;
       const mine = record.hub === this.#hubId ? this.#waiting.get(record.seq) : undefined;
       if (mine) this.#waiting.delete(record.seq);
       const outcome = this.#apply(record.command, record, mine?.context);

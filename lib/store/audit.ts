@@ -6,9 +6,17 @@
  */
 
 import type { BallotClosedEvent, HubEvent } from "../election/events.ts";
-import { applyEvent, createElectionState, evaluateBallot } from "../election/state.ts";
+import { executeCommand } from "../election/execute.ts";
+import {
+  applyEvent,
+  createElectionState,
+  type ElectionState,
+  evaluateBallot,
+} from "../election/state.ts";
 import { entryHash, GENESIS_HASH } from "./hash_chain.ts";
 import type { JournalEntry } from "./journal.ts";
+import type { LogRecord } from "./log_record.ts";
+import type { LogEntry } from "./replicated_log.ts";
 
 /** One thing found wrong, at an entry. */
 export interface AuditProblem {
@@ -89,9 +97,72 @@ export function auditEntries(entries: readonly JournalEntry[]): AuditReport {
   return { entries: entries.length, headHash: previous, decisions, problems };
 }
 
+/**
+ * Audits an election's replicated log (cluster mode): its hash chain entry
+ * by entry, then every command executed again in log order, every closing it
+ * causes re-counted from the votes before it.
+ *
+ * @param entries The log's entries, in order, from position 1.
+ * @returns The report.
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(auditLog([]).problems, []);
+ * ```
+ */
+export function auditLog(entries: readonly LogEntry[]): AuditReport {
+  const problems: AuditProblem[] = [];
+  const state = createElectionState();
+  let previous = GENESIS_HASH;
+  let expected = 1;
+  let decisions = 0;
+  for (const entry of entries) {
+    const at = entry.position;
+    if (at !== expected) {
+      problems.push({
+        seq: at,
+        problem: `entry ${at} follows entry ${expected - 1}: entries are missing or out of order`,
+      });
+    }
+    expected = at + 1;
+    let record: LogRecord;
+    try {
+      record = JSON.parse(entry.payload) as LogRecord;
+      if (typeof record.command?.type !== "string") throw new SyntaxError("no command");
+    } catch {
+      problems.push({ seq: at, problem: `entry ${at} is not a readable command` });
+      continue;
+    }
+    if (record.prev !== previous) {
+      problems.push({
+        seq: at,
+        problem:
+          `entry ${at} does not link to the entry before it: an entry was removed, inserted or rewritten`,
+      });
+    }
+    if (
+      entryHash(record.prev, at, record.command.at, JSON.stringify(record.command)) !== record.hash
+    ) {
+      problems.push({
+        seq: at,
+        problem: `entry ${at} was altered: its content does not match its hash`,
+      });
+    }
+    previous = record.hash;
+    executeCommand(state, record.command, (event) => {
+      if (event.type !== "ballot-closed") return;
+      decisions++;
+      const problem = recount(state, event);
+      if (problem) problems.push({ seq: at, problem: `entry ${at}: ${problem}` });
+    });
+  }
+  return { entries: entries.length, headHash: previous, decisions, problems };
+}
+
 /** Re-counts a closing from the events before it; says what differs. */
 function recount(
-  state: ReturnType<typeof createElectionState>,
+  state: ElectionState,
   recorded: BallotClosedEvent,
 ): string | undefined {
   const ballot = state.ballots.get(recorded.ballot);
