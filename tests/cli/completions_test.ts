@@ -27,15 +27,20 @@ async function scriptFile(shell: string, directory: string): Promise<string> {
   return path;
 }
 
-/** Runs a shell command line in a directory and returns its standard output lines. */
-async function shell(program: string, script: string, cwd: string): Promise<string[]> {
+/** Runs a shell command line in a directory (bounded in time) and returns its output lines. */
+async function shell(
+  program: string,
+  script: string,
+  cwd: string,
+  timeoutMs = 10_000,
+): Promise<string[]> {
   const result = await new Deno.Command(program, {
     args: ["-c", script],
     cwd,
     stdout: "piped",
     stderr: "piped",
     env: { HOME: cwd },
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   }).output();
   const stderr = new TextDecoder().decode(result.stderr);
   assertEquals(result.code, 0, stderr);
@@ -87,6 +92,50 @@ Deno.test("bash: the completion function completes commands, options and their v
       assertEquals(await complete("consensus certs hub"), ["hub-certs"]);
       assertEquals(await complete("consensus completions "), [...SHELLS]);
     });
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
+Deno.test("zsh: Tab in an interactive zsh completes commands, options and their values", {
+  ignore: !HAS_ZSH,
+}, async () => {
+  const directory = await Deno.makeTempDir({ prefix: "consensus-completions-" });
+  try {
+    const script = await scriptFile("zsh", directory);
+    await Deno.mkdir(`${directory}/hub-certs`);
+    await Deno.mkdir(`${directory}/offered`);
+    const lines = [
+      "consensus jo",
+      "consensus serve --ri",
+      "consensus join hub --negotiate ",
+      "consensus completions ",
+      "consensus --vers",
+      "consensus certs hub",
+    ];
+    // zsh completes only at a terminal: the fixture types each line and a Tab in a zsh of its own
+    // under zsh's pseudo-terminal module, and writes down what each completion offered.
+    const driver = new URL("../_fixtures/zsh_complete.zsh", import.meta.url).pathname;
+    await shell(
+      "zsh",
+      `zsh -f '${driver}' '${directory}/offered' '${script}' ${
+        lines.map((line) => `'${line}'`).join(" ")
+      }`,
+      directory,
+      40_000,
+    );
+    const offered = await Promise.all(lines.map(async (_, index) => {
+      const text = await Deno.readTextFile(`${directory}/offered/${index + 1}`).catch(() => "");
+      return [...new Set(text.split(/[\n,]/u).filter((word) => word !== ""))];
+    }));
+    assertEquals(offered, [
+      ["join"],
+      ["--riddle"],
+      ["grant", "deny"],
+      [...SHELLS],
+      ["--version"],
+      ["hub-certs"],
+    ]);
   } finally {
     await Deno.remove(directory, { recursive: true });
   }
