@@ -47,14 +47,29 @@ async function shell(
   return new TextDecoder().decode(result.stdout).split("\n").filter((line) => line !== "");
 }
 
+/**
+ * Runs `fn` in a fresh directory holding the shell's script, a directory `hub-certs` and a file
+ * `hub.pem` to complete, and removes it afterwards.
+ */
+async function withScript(
+  shell: string,
+  fn: (script: string, directory: string) => Promise<void>,
+): Promise<void> {
+  const directory = await Deno.makeTempDir({ prefix: "consensus-completions-" });
+  try {
+    const script = await scriptFile(shell, directory);
+    await Deno.mkdir(`${directory}/hub-certs`);
+    await Deno.writeTextFile(`${directory}/hub.pem`, "");
+    await fn(script, directory);
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+}
+
 Deno.test("bash: the completion function completes commands, options and their values", {
   ignore: ON_WINDOWS,
 }, async (t) => {
-  const directory = await Deno.makeTempDir({ prefix: "consensus-completions-" });
-  try {
-    const script = await scriptFile("bash", directory);
-    await Deno.mkdir(`${directory}/hub-certs`);
-    await Deno.writeTextFile(`${directory}/hub.pem`, "");
+  await withScript("bash", async (script, directory) => {
     // What bash does at a Tab: COMP_WORDS holds the line's words, COMP_CWORD the one completed.
     const complete = (line: string) => {
       const words = line.split(" ");
@@ -92,18 +107,13 @@ Deno.test("bash: the completion function completes commands, options and their v
       assertEquals(await complete("consensus certs hub"), ["hub-certs"]);
       assertEquals(await complete("consensus completions "), [...SHELLS]);
     });
-  } finally {
-    await Deno.remove(directory, { recursive: true });
-  }
+  });
 });
 
 Deno.test("zsh: Tab in an interactive zsh completes commands, options and their values", {
   ignore: !HAS_ZSH,
 }, async () => {
-  const directory = await Deno.makeTempDir({ prefix: "consensus-completions-" });
-  try {
-    const script = await scriptFile("zsh", directory);
-    await Deno.mkdir(`${directory}/hub-certs`);
+  await withScript("zsh", async (script, directory) => {
     await Deno.mkdir(`${directory}/offered`);
     const lines = [
       "consensus jo",
@@ -136,18 +146,13 @@ Deno.test("zsh: Tab in an interactive zsh completes commands, options and their 
       ["--version"],
       ["hub-certs"],
     ]);
-  } finally {
-    await Deno.remove(directory, { recursive: true });
-  }
+  });
 });
 
 Deno.test("fish: complete -C completes commands, options and their values", {
   ignore: !HAS_FISH,
 }, async () => {
-  const directory = await Deno.makeTempDir({ prefix: "consensus-completions-" });
-  try {
-    const script = await scriptFile("fish", directory);
-    await Deno.mkdir(`${directory}/hub-certs`);
+  await withScript("fish", async (script, directory) => {
     const complete = async (line: string) =>
       (await shell("fish", `source '${script}'; complete -C'${line}'`, directory)).map((entry) =>
         entry.split("\t")[0]
@@ -157,9 +162,7 @@ Deno.test("fish: complete -C completes commands, options and their values", {
     assertEquals((await complete("consensus join hub --negotiate ")).sort(), ["deny", "grant"]);
     assertEquals(await complete("consensus certs hub"), ["hub-certs/"]);
     assertEquals((await complete("consensus completions ")).sort(), [...SHELLS].sort());
-  } finally {
-    await Deno.remove(directory, { recursive: true });
-  }
+  });
 });
 
 Deno.test("every script names every command and option, and its shell reads it", {
