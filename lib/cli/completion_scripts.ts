@@ -63,6 +63,12 @@ function _bash({ program, commands, programOptions }: CompletionModel): string[]
     `  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" command="" options="" argument="" value=""`,
     `  COMPREPLY=()`,
     `  if ((COMP_CWORD > 0)); then prev="\${COMP_WORDS[COMP_CWORD - 1]}"; fi`,
+    // bash splits --name=value at the "=": complete the value of the option before it.
+    `  if [[ "$cur" == "=" ]]; then`,
+    `    cur=""`,
+    `  elif [[ "$prev" == "=" ]] && ((COMP_CWORD > 1)); then`,
+    `    prev="\${COMP_WORDS[COMP_CWORD - 2]}"`,
+    `  fi`,
     // The command is the first word; anything else there is an option of the program itself.
     `  if ((COMP_CWORD > 1)); then command="\${COMP_WORDS[1]}"; fi`,
     `  case "$command" in`,

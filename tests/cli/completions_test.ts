@@ -100,6 +100,9 @@ Deno.test("bash: the completion function completes commands, options and their v
       assertEquals(await complete("consensus join hub --negotiate "), ["grant", "deny"]);
       assertEquals(await complete("consensus serve --tls-cert hub."), ["hub.pem"]);
       assertEquals(await complete("consensus serve --data hub"), ["hub-certs"]);
+      // bash splits --name=value at the "=" into three words.
+      assertEquals(await complete("consensus join hub --negotiate = g"), ["grant"]);
+      assertEquals(await complete("consensus serve --tls-cert = hub."), ["hub.pem"]);
       // A value typed freely (a port) is not completed with options.
       assertEquals(await complete("consensus serve --port "), []);
     });
