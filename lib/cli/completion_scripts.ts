@@ -58,7 +58,8 @@ function _bash({ program, commands, programOptions }: CompletionModel): string[]
   ];
   return [
     `# bash completion for ${program}, written by \`${program} completions bash\`.`,
-    `# Load it in ~/.bashrc with: source <(${program} completions bash)`,
+    `# Save it as ~/.local/share/bash-completion/completions/${program} (bash-completion loads it`,
+    `# at the first Tab after ${program}), or source it from ~/.bashrc.`,
     `${fn}() {`,
     `  local cur="\${COMP_WORDS[COMP_CWORD]}" prev="" command="" options="" argument="" value=""`,
     `  COMPREPLY=()`,
@@ -115,8 +116,7 @@ function _zsh({ program, commands, programOptions }: CompletionModel): string[] 
   return [
     `#compdef ${program}`,
     `# zsh completion for ${program}, written by \`${program} completions zsh\`.`,
-    `# Save it as _${program} in a directory of $fpath, or load it with:`,
-    `# source <(${program} completions zsh)`,
+    `# Save it as _${program} in a directory of $fpath (before compinit runs), or source it.`,
     ...commands.flatMap((command) => [
       `${fn}_${command.name}() {`,
       ...argumentsCall(command.options, command.argument),

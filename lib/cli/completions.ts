@@ -18,10 +18,11 @@ import { UsageError } from "./usage_error.ts";
 export const COMPLETIONS_USAGE = `Usage: consensus completions ${SHELLS.join("|")}
 
 Prints a completion script for the shell: every command, option and option value that can be
-completed (files, directories, fixed choices).
+completed (files, directories, fixed choices). Save it once where the shell looks (printing it
+takes a moment, too long for every new shell):
 
-  bash   source <(consensus completions bash)            (in ~/.bashrc)
-  zsh    consensus completions zsh > "\${fpath[1]}/_consensus"   (then restart zsh)
+  bash   consensus completions bash > ~/.local/share/bash-completion/completions/consensus
+  zsh    consensus completions zsh > ~/.zfunc/_consensus   (with fpath+=(~/.zfunc) before compinit)
   fish   consensus completions fish > ~/.config/fish/completions/consensus.fish
 
 Options:
