@@ -9,7 +9,7 @@ import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
 import { MAIN_USAGE } from "./lib/cli/main_usage.ts";
 import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
 import { UsageError } from "./lib/cli/usage_error.ts";
-import { VERSION } from "./lib/version.ts";
+import { versionText } from "./lib/version.ts";
 
 // Each command is loaded when it runs: a node that votes and exits should not
 // pay for loading the hub, SQLite or the X.509 library.
@@ -17,7 +17,7 @@ import { VERSION } from "./lib/version.ts";
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === "--version" || command === "-V") {
-    STANDARD_OUTPUT.out(`consensus ${VERSION}`);
+    STANDARD_OUTPUT.out(versionText());
     return EXIT.ok;
   }
   if (command === "--help" || command === "-h" || command === "help") {
@@ -56,6 +56,9 @@ async function main(args: string[]): Promise<number> {
     } else if (command === "certs") {
       const { certs } = await import("./lib/cli/certs.ts");
       await certs(rest);
+    } else if (command === "completions") {
+      const { completions } = await import("./lib/cli/completions.ts");
+      await completions(rest);
     } else if (command === "join") {
       shutdown.dispose();
       const { join } = await import("./lib/cli/join.ts");

@@ -9,7 +9,7 @@
 import { auditEntries, type AuditReport } from "../store/audit.ts";
 import { readableMeetingIds, readMeeting } from "../store/meetings.ts";
 import { AuditFailedError } from "./audit_failed_error.ts";
-import { parseCommandArgs } from "./args.ts";
+import { type OptionSpec, parseCommandArgs } from "./args.ts";
 import { parseMeetingChoice } from "./results.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
@@ -20,7 +20,18 @@ export const AUDIT_USAGE = `Usage: consensus audit DIR [--meeting ID|latest] [--
 Checks the journals in a hub's data directory (its hub may be running: what is committed so far
 is checked): every entry's hash and its link to the entry before, then every decision re-counted
 from the votes before it. Every meeting by default, or the one --meeting names.
-Exits 0 when the record holds, 1 when something was altered (each problem names its entry).`;
+Exits 0 when the record holds, 1 when something was altered (each problem names its entry).
+
+Options:
+  --meeting ID   only that meeting (a number, or latest)
+  --json         print one JSON object with every meeting's report
+  -h, --help     show this help`;
+
+/** Options of `consensus audit`. */
+export const AUDIT_OPTIONS = {
+  json: { type: "boolean" },
+  meeting: { type: "string" },
+} as const satisfies OptionSpec;
 
 /**
  * Runs `consensus audit`.
@@ -30,11 +41,7 @@ Exits 0 when the record holds, 1 when something was altered (each problem names 
  * @throws {AuditFailedError} When a record was altered.
  */
 export function audit(args: string[], output: Output = STANDARD_OUTPUT): void {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    { json: { type: "boolean" }, meeting: { type: "string" } },
-    AUDIT_USAGE,
-  );
+  const { values, positionals } = parseCommandArgs(args, AUDIT_OPTIONS, AUDIT_USAGE);
   if (values.help) {
     output.out(AUDIT_USAGE);
     return;

@@ -6,7 +6,7 @@
  */
 
 import { createLanCertificates, DEFAULT_DAYS, MAX_DAYS } from "../tls/certificates.ts";
-import { parseCommandArgs } from "./args.ts";
+import { type OptionSpec, parseCommandArgs } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -35,6 +35,7 @@ Options:
   --host NAME   a name or IP address nodes use to reach the hub (repeat for several)
   --days N      validity in days, 1 to ${MAX_DAYS} (default ${DEFAULT_DAYS})
   --force       replace files already in DIR
+  -h, --help    show this help
 
 Then:
   consensus serve --tls-cert DIR/hub.pem --tls-key DIR/hub-key.pem
@@ -42,6 +43,13 @@ Then:
 
 Exits 0 when written, 1 when DIR already holds one of the files (nothing is changed; give
 --force), 2 for wrong arguments.`;
+
+/** Options of `consensus certs`. */
+export const CERTS_OPTIONS = {
+  host: { type: "string", multiple: true },
+  days: { type: "string" },
+  force: { type: "boolean" },
+} as const satisfies OptionSpec;
 
 /**
  * Runs `consensus certs`.
@@ -54,11 +62,7 @@ Exits 0 when written, 1 when DIR already holds one of the files (nothing is chan
  * cannot be written.
  */
 export async function certs(args: string[], output: Output = STANDARD_OUTPUT): Promise<void> {
-  const { values, positionals } = parseCommandArgs(args, {
-    host: { type: "string", multiple: true },
-    days: { type: "string" },
-    force: { type: "boolean" },
-  }, CERTS_USAGE);
+  const { values, positionals } = parseCommandArgs(args, CERTS_OPTIONS, CERTS_USAGE);
   if (values.help) {
     output.out(CERTS_USAGE);
     return;

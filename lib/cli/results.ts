@@ -14,7 +14,7 @@ import { HubClient } from "../node/hub_client.ts";
 import type { JournalEntry } from "../store/journal.ts";
 import { type MeetingStatus, readableMeetingIds, readMeeting } from "../store/meetings.ts";
 import { decisionView } from "../hub/views.ts";
-import { parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
+import { type OptionSpec, parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -32,7 +32,18 @@ Options:
   --meeting ID       with --data: that meeting's ballots (a number, or latest)
   --json             one JSON object: {"results": [...]}
   --csv              one row per ballot
-  --timeout SECONDS  bound the wait for the hub (default 10)`;
+  --timeout SECONDS  bound the wait for the hub (default 10)
+  -h, --help         show this help`;
+
+/** Options of `consensus results`. */
+export const RESULTS_OPTIONS = {
+  answer: { type: "string" },
+  data: { type: "string" },
+  meeting: { type: "string" },
+  json: { type: "boolean" },
+  csv: { type: "boolean" },
+  timeout: { type: "string" },
+} as const satisfies OptionSpec;
 
 /**
  * Runs `consensus results`.
@@ -41,14 +52,7 @@ Options:
  * @param output Where to print.
  */
 export async function results(args: string[], output: Output = STANDARD_OUTPUT): Promise<void> {
-  const { values, positionals } = parseCommandArgs(args, {
-    answer: { type: "string" },
-    data: { type: "string" },
-    meeting: { type: "string" },
-    json: { type: "boolean" },
-    csv: { type: "boolean" },
-    timeout: { type: "string" },
-  }, RESULTS_USAGE);
+  const { values, positionals } = parseCommandArgs(args, RESULTS_OPTIONS, RESULTS_USAGE);
   if (values.help) {
     output.out(RESULTS_USAGE);
     return;

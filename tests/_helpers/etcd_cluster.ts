@@ -7,6 +7,8 @@
  * @module
  */
 
+import { hasTool, requireTool } from "./tools.ts";
+
 const LOOPBACK = "127.0.0.1";
 /** How long a start (or restart) may take before the fixture gives up. */
 const START_MS = 15_000;
@@ -17,32 +19,15 @@ const KEPT_LINES = 40;
 export const ETCD_MISSING =
   "etcd not found on PATH: install etcd-server (apt-get install etcd-server)";
 
-/** Where `etcd` is, or undefined. */
-const etcdProgram: string | undefined = await (async () => {
-  try {
-    const output = await new Deno.Command("sh", {
-      args: ["-c", "command -v etcd"],
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    const path = new TextDecoder().decode(output.stdout).trim();
-    return output.success && path !== "" ? path : undefined;
-  } catch {
-    return undefined;
-  }
-})();
-
 /**
  * Options for a test that needs etcd: ignored (with a line saying what to
- * install) when etcd is missing, except under CI=true, where the test runs
- * and fails with {@linkcode ETCD_MISSING}.
+ * install) when etcd is missing, except on Linux under CI=true, where a
+ * failing test says what is missing (see `requireTool`).
  *
  * @returns `{ ignore }` to spread into `Deno.test`'s options.
  */
 export function etcdTestOptions(): { ignore: boolean } {
-  if (etcdProgram !== undefined || Deno.env.get("CI") === "true") return { ignore: false };
-  console.warn(`skipping etcd tests: ${ETCD_MISSING}`);
-  return { ignore: true };
+  return { ignore: !requireTool("etcd", "etcd-server") };
 }
 
 /** Options for {@linkcode startEtcdCluster}. */
@@ -86,7 +71,7 @@ export class EtcdCluster implements AsyncDisposable {
    * @throws {Error} When etcd is missing or a member is not healthy within 15 s.
    */
   static async start(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
-    if (etcdProgram === undefined) throw new Error(ETCD_MISSING);
+    if (!hasTool("etcd")) throw new Error(ETCD_MISSING);
     const count = options.members ?? 3;
     const root = await Deno.makeTempDir({ dir: "/tmp", prefix: "consensus-etcd-" });
     const members: Member[] = [];
@@ -229,7 +214,7 @@ export class EtcdCluster implements AsyncDisposable {
     const member = this.#member(index);
     member.output = [];
     // On a restart the data directory wins and the --initial-* flags are ignored.
-    const child = new Deno.Command(etcdProgram!, {
+    const child = new Deno.Command("etcd", {
       args: [
         "--name",
         member.name,

@@ -9,7 +9,10 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { runCli, startCli, startServe } from "../_helpers/cli.ts";
 import { TextClient } from "../_helpers/text_client.ts";
+import { requireTool } from "../_helpers/tools.ts";
 
+/** The last step changes the journal behind the hub's back with the sqlite3 tool. */
+const HAS_SQLITE3 = requireTool("sqlite3", "sqlite3");
 const RIDDLE = ["--riddle", "What has keys but can't open locks?", "--answer", "keyboard"];
 
 function freePort(): number {
@@ -115,33 +118,37 @@ Deno.test("SIGKILL mid-ballot: votes kept, nodes resume with their PINs, same de
         "1,Would you rather be able to fly or be invisible?,A,be able to fly,rule,5,A=3 B=0,3 of 5 in the electorate voted A: 60% > 50%",
       );
     });
-    await t.step("one stored vote changed with sqlite3 is caught, naming its entry", async () => {
-      const database = `${data}/meetings/0001.sqlite3`;
-      const find = await new Deno.Command("sqlite3", {
-        args: [
-          database,
-          `SELECT seq FROM journal WHERE event LIKE '%"type":"voted"%' ORDER BY seq LIMIT 1`,
-        ],
-        stdout: "piped",
-      }).output();
-      const seq = new TextDecoder().decode(find.stdout).trim();
-      assert(/^\d+$/u.test(seq), `no vote found: ${seq}`);
-      const edit = await new Deno.Command("sqlite3", {
-        args: [
-          database,
-          `UPDATE journal SET event = replace(event, '"option":"A"', '"option":"B"') WHERE seq = ${seq}`,
-        ],
-      }).output();
-      assertEquals(edit.code, 0);
-      const audit = await runCli(["audit", data]);
-      assertEquals(audit.code, 1, audit.stdout);
-      assert(
-        audit.stdout.includes(
-          `problem: entry ${seq} was altered: its content does not match its hash`,
-        ),
-        audit.stdout,
-      );
-      assert(audit.stderr.includes(`first at entry ${seq}`), audit.stderr);
+    await t.step({
+      name: "one stored vote changed with sqlite3 is caught, naming its entry",
+      ignore: !HAS_SQLITE3,
+      fn: async () => {
+        const database = `${data}/meetings/0001.sqlite3`;
+        const find = await new Deno.Command("sqlite3", {
+          args: [
+            database,
+            `SELECT seq FROM journal WHERE event LIKE '%"type":"voted"%' ORDER BY seq LIMIT 1`,
+          ],
+          stdout: "piped",
+        }).output();
+        const seq = new TextDecoder().decode(find.stdout).trim();
+        assert(/^\d+$/u.test(seq), `no vote found: ${seq}`);
+        const edit = await new Deno.Command("sqlite3", {
+          args: [
+            database,
+            `UPDATE journal SET event = replace(event, '"option":"A"', '"option":"B"') WHERE seq = ${seq}`,
+          ],
+        }).output();
+        assertEquals(edit.code, 0);
+        const audit = await runCli(["audit", data]);
+        assertEquals(audit.code, 1, audit.stdout);
+        assert(
+          audit.stdout.includes(
+            `problem: entry ${seq} was altered: its content does not match its hash`,
+          ),
+          audit.stdout,
+        );
+        assert(audit.stderr.includes(`first at entry ${seq}`), audit.stderr);
+      },
     });
     for (const follower of [follower3, follower4]) follower.child.kill("SIGTERM");
   } finally {

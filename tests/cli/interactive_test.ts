@@ -9,6 +9,7 @@ import type { Journal } from "../../lib/store/journal.ts";
 import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
 import { cliCommand } from "../_helpers/cli.ts";
 import { TextClient } from "../_helpers/text_client.ts";
+import { testNeeding } from "../_helpers/tools.ts";
 
 /** The main menu's entries, top to bottom, as a person sees them. */
 const SERVICES = [
@@ -36,8 +37,10 @@ const WAIT_MS = 10_000;
 const POLL_MS = 50;
 /** What the shell around the program prints, with the status, when it ends. */
 const EXIT_MARK = "The program exited with status";
+/** Every test here drives a terminal in tmux. */
+const tmuxTest = testNeeding("tmux", "tmux");
 
-Deno.test("the interactive node at a terminal: gate, vote, pushes, stats, exit", async (t) => {
+tmuxTest("the interactive node at a terminal: gate, vote, pushes, stats, exit", async (t) => {
   await using hub = startTestHub();
   const port = hub.address.port;
   // With the terminal's node, three connected: two votes for A decide.
@@ -143,7 +146,7 @@ Deno.test("the interactive node at a terminal: gate, vote, pushes, stats, exit",
   }
 });
 
-Deno.test("several ballots at a terminal: propose, pick the ballot to vote on, close", async (t) => {
+tmuxTest("several ballots at a terminal: propose, pick the ballot to vote on, close", async (t) => {
   await using hub = startTestHub({ allowPropose: true });
   const port = hub.address.port;
   // Two connected: one vote is not a majority, so the ballot stays open until closed.
@@ -224,7 +227,7 @@ Deno.test("several ballots at a terminal: propose, pick the ballot to vote on, c
   }
 });
 
-Deno.test("Ctrl-C at the menu leaves as exit does", async () => {
+tmuxTest("Ctrl-C at the menu leaves as exit does", async () => {
   await using hub = startTestHub();
   using watcher = (await TextClient.admitted(hub.address.port)).client;
   await using terminal = await Terminal.start(
@@ -241,7 +244,7 @@ Deno.test("Ctrl-C at the menu leaves as exit does", async () => {
   await watcher.readUntil((line) => line.startsWith(`! left ${pin} node-${pin} (exit)`));
 });
 
-Deno.test("a hub that restarts with its journal: the node resumes under its menu", async () => {
+tmuxTest("a hub that restarts with its journal: the node resumes under its menu", async () => {
   const journal = new ReplayJournal();
   let hub = startTestHub({ journal });
   const port = hub.address.port;
@@ -277,28 +280,31 @@ Deno.test("a hub that restarts with its journal: the node resumes under its menu
   }
 });
 
-Deno.test("a hub that comes back without the node takes the menu down and ends it with 7", async () => {
-  let hub = startTestHub();
-  const port = hub.address.port;
-  try {
-    await using terminal = await Terminal.start(cliCommand(["join", `127.0.0.1:${port}`]));
-    await answerGate(terminal);
-    await hub.close();
-    // A new hub with an empty journal does not know the node's resume token.
-    hub = await restartHub(port);
-    const status = await terminal.waitForExit();
-    const screen = await terminal.capture();
-    check(status === 7, `the node exited with status ${status}`, screen);
-    check(
-      /^consensus: Lost the connection to the hub and could not resume it$/mu.test(screen),
-      "the node did not say why it ended",
-      screen,
-    );
-    check(!screen.includes(MAIN_MENU), "the menu stayed", screen);
-  } finally {
-    await hub.close();
-  }
-});
+tmuxTest(
+  "a hub that comes back without the node takes the menu down and ends it with 7",
+  async () => {
+    let hub = startTestHub();
+    const port = hub.address.port;
+    try {
+      await using terminal = await Terminal.start(cliCommand(["join", `127.0.0.1:${port}`]));
+      await answerGate(terminal);
+      await hub.close();
+      // A new hub with an empty journal does not know the node's resume token.
+      hub = await restartHub(port);
+      const status = await terminal.waitForExit();
+      const screen = await terminal.capture();
+      check(status === 7, `the node exited with status ${status}`, screen);
+      check(
+        /^consensus: Lost the connection to the hub and could not resume it$/mu.test(screen),
+        "the node did not say why it ended",
+        screen,
+      );
+      check(!screen.includes(MAIN_MENU), "the menu stayed", screen);
+    } finally {
+      await hub.close();
+    }
+  },
+);
 
 /** Events kept in memory across hubs, as a journal on disk keeps them across restarts. */
 class ReplayJournal implements Journal {

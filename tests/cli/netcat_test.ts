@@ -5,8 +5,11 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { startServe } from "../_helpers/cli.ts";
+import { requireTool } from "../_helpers/tools.ts";
 
-Deno.test("printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc HOST PORT", async () => {
+Deno.test("printf 'keyboard\\nvote A\\nstats\\nexit\\n' | nc HOST PORT", {
+  ignore: !requireTool("nc", "netcat-openbsd"),
+}, async () => {
   await using hub = await startServe([
     "--riddle",
     "What has keys but can't open locks?",
