@@ -49,7 +49,7 @@ async function main(args: string[]): Promise<number> {
       await running.end();
     } else if (command === "audit") {
       const { audit } = await import("./lib/cli/audit.ts");
-      audit(rest);
+      await audit(rest);
     } else if (command === "results") {
       const { results } = await import("./lib/cli/results.ts");
       await results(rest);

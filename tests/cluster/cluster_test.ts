@@ -5,8 +5,8 @@
  */
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import { startServe } from "../_helpers/cli.ts";
-import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
+import { runCli, startServe } from "../_helpers/cli.ts";
+import { type EtcdCluster, etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 import { TextClient } from "../_helpers/text_client.ts";
 
 const GATE = ["--riddle", "What has keys but can't open locks?", "--answer", "keyboard"];
@@ -64,8 +64,41 @@ Deno.test({
       await nodes[5]!.client.send("stats");
       const stats = await nodes[5]!.client.readUntil((line) => line.startsWith("ok stats"));
       assert(stats.includes("1 open ballot"), stats);
+
+      // The log audits; an entry altered with etcdctl is named.
+      const audit = ["audit", "--cluster", etcd.clientUrls.join(","), "--election", "lab"];
+      const held = await runCli(audit);
+      assertEquals(held.code, 0, held.stdout + held.stderr);
+      assert(/election lab: \d+ entries, 1 decisions re-counted/u.test(held.stdout), held.stdout);
+      const listing = await etcdctl(etcd, ["get", "--prefix", "consensus/lab/log/"]);
+      const lines = listing.trimEnd().split("\n");
+      const index = lines.findIndex((line) => line.includes('"type":"vote"'));
+      assert(index > 0, listing);
+      const key = lines[index - 1]!;
+      await etcdctl(etcd, ["put", key, lines[index]!.replace('"choice":"A"', '"choice":"B"')]);
+      const altered = await runCli(audit);
+      assertEquals(altered.code, 1, altered.stdout + altered.stderr);
+      const position = Number(key.slice(key.lastIndexOf("/") + 1));
+      assert(
+        altered.stdout.includes(`problem: entry ${position} was altered`),
+        altered.stdout,
+      );
     } finally {
       for (const node of nodes) node.client.close();
     }
   },
 });
+
+/** Runs etcd's own command-line client against the cluster. */
+async function etcdctl(etcd: EtcdCluster, args: string[]): Promise<string> {
+  const output = await new Deno.Command("etcdctl", {
+    args: [`--endpoints=${etcd.clientUrls.join(",")}`, ...args],
+    env: { ETCDCTL_API: "3" },
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(10_000),
+  }).output();
+  const text = new TextDecoder().decode(output.stdout);
+  assert(output.success, new TextDecoder().decode(output.stderr));
+  return text;
+}
