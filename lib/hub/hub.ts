@@ -137,6 +137,7 @@ export class Hub {
   #ending = false;
   readonly #link: ClusterLink | undefined;
   #otherHubs: string[] = [];
+  #replaying = false;
 
   /**
    * Creates a hub: replays the journal, gives every node it knew a grace
@@ -157,8 +158,11 @@ export class Hub {
         hubId: this.hubId,
         apply: (command, _record, actor) => this.#apply(command, actor as Actor | undefined),
       });
-      // Applying the backlog arms the deadlines of the ballots still open.
+      // Applying the backlog arms the deadlines of the ballots still open;
+      // the operator's log shows what happens from now on, not the history.
+      this.#replaying = true;
       this.#link.start(options.cluster.backlog);
+      this.#replaying = false;
     } else {
       for (const event of this.#journal.load()) applyEvent(this.state, event);
       for (const node of this.state.nodes.values()) {
@@ -259,7 +263,7 @@ export class Hub {
         item.push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
       }
       this.#journal.append(event, now);
-      this.#onEvent?.(event, item.push);
+      if (!this.#replaying) this.#onEvent?.(event, item.push);
       if (item.push) {
         const own = actor === undefined ? undefined : ownActionOf(event, actor.node, command);
         this.#outgoing.push({ push: item.push, except: own });
