@@ -6,8 +6,8 @@
  * @module
  */
 
-import { resolveOption } from "../election/ballot.ts";
 import type { NodeInfo } from "../election/events.ts";
+import { castVote, formatVote, labelVote, type VoteInput } from "../election/methods/cast_vote.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import { checkVote, electorateSize, openBallots } from "../election/state.ts";
 import {
@@ -95,8 +95,10 @@ export async function runService(
       return await negotiate(hub, caller, request.info, request.grant);
     case "receive":
       return await receive(hub, caller, request.target);
-    case "vote":
-      return await vote(hub, caller, request.ballot, request.option);
+    case "vote": {
+      const { op: _op, ballot, ...given } = request;
+      return await vote(hub, caller, ballot, Object.keys(given).length > 0 ? given : undefined);
+    }
     case "propose":
       return propose(hub, caller, request.proposal);
     case "close":
@@ -198,7 +200,7 @@ async function vote(
   hub: Hub,
   caller: Caller,
   givenBallot: number | undefined,
-  givenOption: string | undefined,
+  given: VoteInput | undefined,
 ): Promise<Reply | ErrorReply> {
   let ballotId = givenBallot;
   if (ballotId === undefined) {
@@ -215,41 +217,44 @@ async function vote(
     ballotId = open[0]!.id;
   }
   const ballot = hub.state.ballots.get(ballotId);
-  let choice = givenOption;
-  if (choice === undefined && ballot && !ballot.closed) {
+  let input = given;
+  if (input === undefined && ballot && !ballot.closed) {
     const answer = await caller.ask({ ask: "vote", ballot: hub.ballotView(ballot) });
     if (isErrorReply(answer)) return answer;
-    choice = answer;
+    input = { option: answer };
   }
-  const option = ballot && choice !== undefined ? resolveOption(ballot.terms, choice) : undefined;
+  const cast = ballot && input !== undefined
+    ? castVote(ballot.terms, ballot.method, input)
+    : undefined;
+  const marked = cast === undefined || "code" in cast ? undefined : cast;
   if (
-    ballot && !ballot.closed && option !== undefined && ballot.votes.get(caller.node) === option
+    ballot && !ballot.closed && marked !== undefined &&
+    formatVote(ballot.votes.get(caller.node) ?? { options: [] }) === formatVote(marked)
   ) {
     // The same vote again (a node resending after a dropped connection): already counted.
-    const label = ballot.terms.options.find((candidate) => candidate.key === option)?.label ?? "";
+    const option = formatVote(marked);
+    const label = labelVote(ballot.terms, marked);
     return { op: "vote", ballot: ballotId, option, label, changed: false };
   }
-  const refusal = checkVote(hub.state, ballotId, caller.node, option);
+  const refusal = checkVote(hub.state, ballotId, caller.node, marked);
   if (refusal) {
-    const message = refusal.code === "unknown-option" && choice !== undefined
-      ? `${refusal.message}; "${choice.slice(0, 40)}" is not an option`
-      : refusal.message;
-    return refuse(refusal.code, message);
+    // The method's own words say what is wrong with the vote itself.
+    if (refusal.code === "unknown-option" && cast !== undefined && "code" in cast) {
+      return refuse(cast.code, cast.message);
+    }
+    return refuse(refusal.code, refusal.message);
   }
   const { terms } = ballot!;
   const changed = ballot!.votes.has(caller.node);
   if (terms.anonymous) {
     // Who voted and what was chosen are recorded apart: the tally keeps no link.
     hub.record({ type: "participated", ballot: ballotId, node: caller.node }, caller.node);
-    hub.record({ type: "voted", ballot: ballotId, node: null, option: option! }, caller.node);
+    hub.record({ type: "voted", ballot: ballotId, node: null, ...marked! }, caller.node);
   } else {
-    hub.record(
-      { type: "voted", ballot: ballotId, node: caller.node, option: option! },
-      caller.node,
-    );
+    hub.record({ type: "voted", ballot: ballotId, node: caller.node, ...marked! }, caller.node);
   }
-  const label = terms.options.find((candidate) => candidate.key === option)?.label ?? "";
-  return { op: "vote", ballot: ballotId, option: option!, label, changed };
+  const option = formatVote(marked!);
+  return { op: "vote", ballot: ballotId, option, label: labelVote(terms, marked!), changed };
 }
 
 function propose(hub: Hub, caller: Caller, proposal: ProposalInput): Reply | ErrorReply {
@@ -279,7 +284,7 @@ function close(hub: Hub, caller: Caller, ballotId: number): Reply | ErrorReply {
 function stats(hub: Hub): Reply {
   const ballots: BallotStats[] = openBallots(hub.state).map((ballot) => {
     const hidden = ballot.terms.hideResults;
-    const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
+    const voted = ballot.votes.size + ballot.anonymousVotes.length;
     return {
       ...hub.ballotView(ballot),
       counts: hidden ? null : { ...ballot.counts },

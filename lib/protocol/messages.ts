@@ -10,9 +10,11 @@ import type {
   BallotOption,
   CloseCause,
   ElectorateMode,
+  MethodTally,
   NodeInfo,
   VoteCounts,
 } from "../election/events.ts";
+import type { VoteInput } from "../election/methods/cast_vote.ts";
 import type { ProposalInput } from "../election/proposal.ts";
 import type { GateChallenge } from "./gate_proof.ts";
 
@@ -104,7 +106,7 @@ export type Request =
   | { op: "name"; name?: string }
   | { op: "negotiate"; grant?: boolean; info?: NodeInfo }
   | { op: "receive"; target?: number | "all" }
-  | { op: "vote"; ballot?: number; option?: string }
+  | ({ op: "vote"; ballot?: number } & VoteInput)
   | { op: "propose"; proposal: ProposalInput }
   | { op: "close"; ballot: number };
 
@@ -137,6 +139,8 @@ export interface BallotView {
   ballot: number;
   question: string;
   options: BallotOption[];
+  /** How votes are cast and counted, e.g. `choice` or `ranked:schulze`. */
+  method: string;
   rule: string;
   electorate: ElectorateMode;
   /** Closing time, ISO 8601, or `null`. */
@@ -171,6 +175,10 @@ export interface DecisionView {
   electorate: number;
   reason: string;
   cause: CloseCause;
+  /** How votes were cast and counted. */
+  method: string;
+  /** The method's numbers (IRV rounds, Borda points, pairwise counts, blocks); absent for `choice`. */
+  tally?: MethodTally;
 }
 
 /** A successful reply, by service. */
