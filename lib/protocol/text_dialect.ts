@@ -272,9 +272,9 @@ export function formatTextReply(reply: Reply): string {
           ? "results hidden until it closes"
           : plural(ballot.voted, "vote");
         rows.push(
-          `ballot ${ballot.ballot}: ${
-            safe(ballot.question)
-          } (rule ${ballot.rule}, ${votes}, ${ballot.electorateSize} in the electorate)`,
+          `ballot ${ballot.ballot}: ${safe(ballot.question)} (${
+            ballot.method === "choice" ? "" : `method ${ballot.method}, `
+          }rule ${ballot.rule}, ${votes}, ${ballot.electorateSize} in the electorate)`,
         );
         if (ballot.counts) rows.push(...countRows(ballot.options, ballot.counts));
       }
