@@ -10,6 +10,7 @@ import { buildBallot } from "./ballot.ts";
 import type { BallotTerms, ElectorateMode } from "./events.ts";
 import {
   CONSENT_LABELS,
+  decidesWhileOpen,
   defaultRuleFor,
   formatMethod,
   type MethodSpec,
@@ -79,7 +80,7 @@ export function buildTerms(input: ProposalInput, now: number): BallotTerms {
     question,
     options,
     // Left out for `choice`, so that its terms read as they always did.
-    ...(method.kind === "choice" && method.max === 1 ? {} : { method: formatMethod(method) }),
+    ...(decidesWhileOpen(method) ? {} : { method: formatMethod(method) }),
     rule,
     electorate: electorate as ElectorateMode,
     allowChange,
@@ -113,7 +114,7 @@ function optionsFor(method: MethodSpec, given: readonly string[]): readonly stri
 
 /** Methods that pick a winner when the ballot closes take only `plurality` (with a quorum if wanted). */
 function checkRuleFits(method: MethodSpec, rule: RuleSpec): void {
-  const closesOnly = method.kind !== "consent" && !(method.kind === "choice" && method.max === 1);
+  const closesOnly = method.kind !== "consent" && !decidesWhileOpen(method);
   if (closesOnly && rule.kind !== "plurality") {
     throw new RangeError(
       `Cannot open ballot: ${

@@ -19,7 +19,12 @@ import type {
 } from "./events.ts";
 import { formatVote, voteFitsMethod, voteKeys } from "./methods/cast_vote.ts";
 import { addToCounts, decideMethod } from "./methods/decide.ts";
-import { DEFAULT_METHOD, type MethodSpec, parseMethod } from "./methods/method_spec.ts";
+import {
+  decidesWhileOpen,
+  DEFAULT_METHOD,
+  type MethodSpec,
+  parseMethod,
+} from "./methods/method_spec.ts";
 import type { MethodOutcome } from "./methods/outcome.ts";
 import { parseRule, type RuleSpec } from "./rules.ts";
 
@@ -354,19 +359,22 @@ export function evaluateBallot(
     if (outcome.tally) closed.tally = outcome.tally;
     return closed;
   };
+  const whileOpen = decidesWhileOpen(ballot.method);
   const decide = (final: boolean) =>
     decideMethod({
       spec: ballot.method,
       rule: ballot.rule,
       options: ballot.terms.options.map((option) => option.key),
-      votes: [...ballot.votes.values(), ...ballot.anonymousVotes],
+      // `choice` counts from `counts` alone: no list to build at every vote of a large ballot.
+      votes: whileOpen ? [] : [...ballot.votes.values(), ...ballot.anonymousVotes],
       counts: ballot.counts,
       electorate,
       final,
     });
   if (cause === undefined) {
-    const early = decide(false);
-    if (early.decided) return close("rule", early);
+    // Methods that pick their winner at closing are not counted at every vote.
+    const early = whileOpen ? decide(false) : undefined;
+    if (early?.decided) return close("rule", early);
     // Only a frozen electorate can be "everyone": a live one grows as nodes join.
     const everyoneVoted = ballot.members !== undefined && electorate > 0 &&
       votersInElectorate(ballot) >= electorate;

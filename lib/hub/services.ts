@@ -227,9 +227,10 @@ async function vote(
     ? castVote(ballot.terms, ballot.method, input)
     : undefined;
   const marked = cast === undefined || "code" in cast ? undefined : cast;
+  const previous = ballot?.votes.get(caller.node);
   if (
-    ballot && !ballot.closed && marked !== undefined &&
-    formatVote(ballot.votes.get(caller.node) ?? { options: [] }) === formatVote(marked)
+    ballot && !ballot.closed && marked !== undefined && previous !== undefined &&
+    formatVote(previous) === formatVote(marked)
   ) {
     // The same vote again (a node resending after a dropped connection): already counted.
     const option = formatVote(marked);

@@ -586,7 +586,10 @@ function present(reply: Reply): string {
     const votes = ballot.voted === null
       ? `${ballot.electorateSize} in the electorate`
       : `${ballot.voted} of ${ballot.electorateSize} voted`;
-    lines.push(`Ballot ${ballot.ballot}: ${safe(ballot.question)} (rule ${ballot.rule}, ${votes})`);
+    const method = ballot.method === "choice" ? "" : `method ${ballot.method}, `;
+    lines.push(
+      `Ballot ${ballot.ballot}: ${safe(ballot.question)} (${method}rule ${ballot.rule}, ${votes})`,
+    );
     if (ballot.counts === null) lines.push("  results hidden until it closes");
     else lines.push(...barChart(ballot.options, ballot.counts));
   }

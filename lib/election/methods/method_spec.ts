@@ -124,6 +124,18 @@ export function isMethodWord(word: string): boolean {
 }
 
 /**
+ * Tells whether a method can decide while the ballot is open: only `choice`,
+ * whose rules look at the counts after every vote; the others pick their
+ * winner when the ballot closes.
+ *
+ * @param spec The method.
+ * @returns Whether it decides before closing.
+ */
+export function decidesWhileOpen(spec: MethodSpec): boolean {
+  return spec.kind === "choice" && spec.max === 1;
+}
+
+/**
  * The rule a ballot gets when its proposal names none: the report's `seed`
  * for `choice`, `majority` among those not abstaining for `consent`, and
  * `plurality` (the method picks the winner when it closes) for the others.
@@ -132,6 +144,6 @@ export function isMethodWord(word: string): boolean {
  * @returns Rule text.
  */
 export function defaultRuleFor(spec: MethodSpec): string {
-  if (spec.kind === "choice" && spec.max === 1) return "seed";
+  if (decidesWhileOpen(spec)) return "seed";
   return spec.kind === "consent" ? "majority" : "plurality";
 }

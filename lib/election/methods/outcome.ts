@@ -21,7 +21,7 @@ export interface MethodInput {
   rule: RuleSpec;
   /** Option keys, in ballot order. */
   options: readonly string[];
-  /** Every vote counted, one per voter. */
+  /** Every vote counted, one per voter (left empty for `choice`, which reads `counts`). */
   votes: readonly CastVote[];
   /** Per option, as shown while it is open (see `addToCounts`). */
   counts: VoteCounts;
