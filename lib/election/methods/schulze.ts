@@ -116,13 +116,12 @@ export function pairwiseCounts(
     for (const y of options) if (x !== y) table[x][y] = 0;
   }
   for (const ranking of rankings) {
-    ranking.forEach((x, rank) => {
-      for (const y of options) {
-        if (y === x) continue;
-        const other = ranking.indexOf(y);
-        if (other < 0 || other > rank) table[x]![y]! += 1;
-      }
-    });
+    // A ranked option is above everything after it and every unranked option.
+    const below = new Set(options);
+    for (const x of ranking) {
+      below.delete(x);
+      for (const y of below) table[x]![y]! += 1;
+    }
   }
   return table;
 }
