@@ -72,3 +72,25 @@ Deno.test("a changed ranking replaces the first: counts show first preferences o
       "round 1 A 1, B 0, C 1, D 0, B and D eliminated; round 2 A 1, C 1",
   );
 });
+
+Deno.test("a record from before methods (no method, single options) replays and re-counts as choice", () => {
+  // Events exactly as a hub wrote them before ballots had methods.
+  const record = [
+    '{"type":"joined","node":1,"pin":101,"name":"a","address":"127.0.0.1","port":1,"tokenHash":"x"}',
+    '{"type":"joined","node":2,"pin":102,"name":"b","address":"127.0.0.1","port":2,"tokenHash":"y"}',
+    '{"type":"ballot-opened","ballot":1,"terms":{"question":"Tea?","options":[{"key":"A","label":"tea"},{"key":"B","label":"coffee"}],"rule":"majority","electorate":"live","allowChange":false,"hideResults":false,"anonymous":false,"repeat":false},"proposer":null,"at":0}',
+    '{"type":"voted","ballot":1,"node":1,"option":"A"}',
+    '{"type":"voted","ballot":1,"node":2,"option":"A"}',
+  ].map((line) => JSON.parse(line) as HubEvent);
+  const state = replayEvents(record);
+  assertEquals(state.ballots.get(1)!.method, { kind: "choice", max: 1 });
+  assertEquals(evaluateBallot(state, 1), {
+    type: "ballot-closed",
+    ballot: 1,
+    cause: "rule",
+    option: "A",
+    counts: { A: 2, B: 0 },
+    electorate: 2,
+    reason: "2 of 2 in the electorate voted A: 100% > 50%",
+  });
+});
