@@ -29,12 +29,11 @@ every command executed again in order and every decision re-counted.
 Exits 0 when the record holds, 1 when something was altered (each problem names its entry).
 
 Options:
-  --meeting ID   only that meeting (a number, or latest)
-  --cluster URLS etcd's client URLs, comma-separated (with --election)
-  --election NAME
-                 the election to check in etcd
-  --json         print one JSON object with every meeting's report
-  -h, --help     show this help`;
+  --meeting ID      only that meeting (a number, or latest)
+  --cluster URLS    etcd's client URLs, comma-separated (with --election)
+  --election NAME   the election to check in etcd
+  --json            print one JSON object with every meeting's report
+  -h, --help        show this help`;
 
 /** Options of `consensus audit`. */
 export const AUDIT_OPTIONS = {

@@ -36,7 +36,8 @@ Options:
   --discover           list the connected nodes
   --receive PIN|all    get stored node info
   --ballot N           the ballot to vote on (needed when several are open)
-  --vote OPTION        vote (A, B, ... or the option's text)
+  --vote VOTE          vote in the ballot's method: A (or the option's text), A,C (choice:N,
+                       approval), A=5 B=2 (score), C>A>B (ranked), block "why" (consent)
   --wait               wait until the ballot closes (after --vote: the ballot voted on)
   --stats              votes per option of the open ballots, and recent decisions
   --follow             print pushed events until the hub closes, the time runs out or Ctrl-C

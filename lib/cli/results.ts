@@ -238,7 +238,7 @@ export function parseMeetingChoice(text: string, usage: string): number | "lates
  * @example
  * ```ts
  * import { deepStrictEqual as assertEquals } from "node:assert/strict";
- * assertEquals(toCsv([]), ["ballot,question,option,label,cause,electorate,counts,reason"]);
+ * assertEquals(toCsv([]), ["ballot,question,option,label,cause,electorate,counts,reason,method,tally"]);
  * ```
  */
 export function toCsv(decisions: readonly DecisionView[]): string[] {
@@ -247,7 +247,7 @@ export function toCsv(decisions: readonly DecisionView[]): string[] {
     return /[",\r\n]/u.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
   };
   return [
-    "ballot,question,option,label,cause,electorate,counts,reason",
+    "ballot,question,option,label,cause,electorate,counts,reason,method,tally",
     ...decisions.map((decision) =>
       [
         decision.ballot,
@@ -258,6 +258,9 @@ export function toCsv(decisions: readonly DecisionView[]): string[] {
         decision.electorate,
         Object.entries(decision.counts).map(([option, votes]) => `${option}=${votes}`).join(" "),
         decision.reason,
+        decision.method,
+        // The method's numbers as one JSON cell: rounds and tables do not fit flat columns.
+        decision.tally === undefined ? null : JSON.stringify(decision.tally),
       ].map(quote).join(",")
     ),
   ];

@@ -41,10 +41,10 @@ import { UsageError } from "./usage_error.ts";
 
 /** The operator's commands on the hub's standard input, for `help` there and in the usage. */
 export const OPERATOR_HELP =
-  `  propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]   open a ballot
-  close BALLOT                                                         close one now
-  end                                                                  end the meeting and stop
-  help                                                                 list these commands`;
+  `  propose QUESTION | OPTION, OPTION [| [METHOD] RULE [| DEADLINE [| FLAGS]]]   open a ballot
+  close BALLOT                                                                  close one now
+  end                                                                           end the meeting and stop
+  help                                                                          list these commands`;
 
 /** Help text of `consensus serve`. */
 export const SERVE_USAGE = `Usage: consensus serve [options]
@@ -88,8 +88,12 @@ The standing question (opens again as a new ballot each time it closes):
   --options A,B,...    its options, separated by commas (default: "${
   DEFAULT_OPTION_LABELS.join(",")
 }")
+  --method METHOD      how votes are cast and counted: choice (default: one option each),
+                       choice:N, consent, approval, score:MIN..MAX[:mean], ranked:irv,
+                       ranked:borda or ranked:schulze (see PROTOCOL.md)
   --rule RULE          seed (default), majority, supermajority:P, unanimous or plurality;
-                       add +quorum:P to any, e.g. majority+quorum:60%
+                       add +quorum:P to any, e.g. majority+quorum:60%; methods other than
+                       choice and consent decide when the ballot closes: plurality (default)
   --deadline WHEN      a duration (90s, 10m, 2h) or a date and time (2026-12-01T17:00:00Z)
   --electorate live    the only electorate of the standing question (frozen ballots are
                        opened with propose, once nodes are connected)
@@ -132,6 +136,7 @@ const SERVE_OPTIONS = {
   "max-line": { type: "string" },
   question: { type: "string" },
   options: { type: "string" },
+  method: { type: "string" },
   rule: { type: "string" },
   deadline: { type: "string" },
   electorate: { type: "string" },
@@ -231,14 +236,16 @@ export function settingsFrom(
   if (data === ":memory:" && values.resume === true) {
     throw new UsageError("--resume needs a data directory: --data :memory: keeps nothing", usage);
   }
+  // A consent proposal's options are fixed: the default labels do not apply to it.
+  const consent = text("method")?.trim().toLowerCase() === "consent";
   const standing: ProposalInput = {
     question: text("question") ?? DEFAULT_QUESTION,
-    options: text("options")?.split(",") ?? [...DEFAULT_OPTION_LABELS],
+    options: text("options")?.split(",") ?? (consent ? [] : [...DEFAULT_OPTION_LABELS]),
     allowChange: values["allow-change"] === true,
     hideResults: values["hide-results"] === true,
     anonymous: values.anonymous === true,
   };
-  for (const field of ["rule", "deadline", "electorate"] as const) {
+  for (const field of ["method", "rule", "deadline", "electorate"] as const) {
     if (text(field) !== undefined) standing[field] = text(field)!;
   }
   if (standing.electorate?.toLowerCase() === "frozen") {

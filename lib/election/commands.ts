@@ -11,6 +11,7 @@
  */
 
 import type { BallotTerms, NodeInfo } from "./events.ts";
+import type { VoteInput } from "./methods/cast_vote.ts";
 
 /** Fields every command has. */
 interface CommandBase {
@@ -84,8 +85,8 @@ export interface VoteCommand extends CommandBase {
   type: "vote";
   node: number;
   ballot: number;
-  /** What it typed: an option key or label, resolved against the ballot's options. */
-  choice: string;
+  /** The vote as given (an option, a ranking, marks, scores), read against the ballot's method. */
+  vote: VoteInput;
 }
 
 /** A node or the operator opens a ballot. */
@@ -142,7 +143,8 @@ export interface Refusal {
     | "not-allowed"
     | "bad-token"
     | "token-expired"
-    | "not-admitted";
+    | "not-admitted"
+    | "bad-request";
   message: string;
 }
 

@@ -39,6 +39,11 @@ export type ElectorateMode = "live" | "frozen";
 
 /** Everything that defines a ballot when it opens. */
 export interface BallotTerms extends BallotQuestion {
+  /**
+   * How votes are cast and counted (canonical form), e.g. `ranked:schulze`;
+   * absent means `choice` (one option per voter), as in journals from before methods.
+   */
+  method?: string;
   /** The rule, as typed (canonical form), e.g. `supermajority:2/3+quorum:50%`. */
   rule: string;
   /** `live`: the nodes connected now; `frozen`: the nodes connected when it opened. */
@@ -135,14 +140,53 @@ export interface BallotOpenedEvent {
 }
 
 /**
+ * What one voter marked, by method. Options are named by key (`A`).
+ *
+ * - `choice` and `consent`: one `option` (consent's are agree, abstain,
+ *   disagree, block as `A`..`D`), with the blocker's `reason` for a block;
+ * - `choice:N` and `approval`: the `options` marked;
+ * - `score:MIN..MAX`: a score per option scored;
+ * - `ranked:*`: the options ranked, most preferred first.
+ */
+export type CastVote =
+  | { option: string; reason?: string }
+  | { options: string[] }
+  | { scores: Record<string, number> }
+  | { ranking: string[] };
+
+/**
  * A vote. On an anonymous ballot `node` is `null`: the node's participation
  * is recorded apart, by {@linkcode ParticipatedEvent}.
  */
-export interface VotedEvent {
+export type VotedEvent = {
   type: "voted";
   ballot: number;
   node: number | null;
-  option: string;
+} & CastVote;
+
+/**
+ * The numbers behind a decision by a method other than `choice`, for
+ * announcements, `results --json` and audits.
+ */
+export interface MethodTally {
+  /** The method, canonical form. */
+  method: string;
+  /** Voters counted. */
+  voters: number;
+  /** consent: the reasons given with each block, sorted. */
+  blocks?: string[];
+  /** score: voters who scored each option (for the mean). */
+  scored?: VoteCounts;
+  /** ranked:irv: each round's count of continuing ballots and who was eliminated. */
+  rounds?: { counts: VoteCounts; exhausted: number; eliminated: string[] }[];
+  /** ranked:borda: points per option. */
+  points?: VoteCounts;
+  /** ranked:schulze: voters preferring the row option to the column option. */
+  pairwise?: Record<string, VoteCounts>;
+  /** ranked:schulze: strength of the strongest path from row to column. */
+  paths?: Record<string, VoteCounts>;
+  /** ranked:schulze: the option that beats every other one pairwise, or `null`. */
+  condorcetWinner?: string | null;
 }
 
 /** A node voted on an anonymous ballot (without its choice). */
@@ -164,6 +208,8 @@ export interface BallotClosedEvent {
   electorate: number;
   /** The numbers behind it, for people: `3 of 5 connected voted A: 60% > 50%`. */
   reason: string;
+  /** The method's numbers (absent for `choice`). */
+  tally?: MethodTally;
 }
 
 /** Everything that changes a hub's state. */

@@ -9,9 +9,9 @@
  * @module
  */
 
-import { resolveOption } from "./ballot.ts";
 import type { Command, Outcome, Refusal } from "./commands.ts";
 import type { BallotClosedEvent, BallotTerms, HubEvent } from "./events.ts";
+import { castVote, formatVote, labelVote, type VoteInput } from "./methods/cast_vote.ts";
 import { choosePin } from "./pins.ts";
 import {
   applyEvent,
@@ -132,7 +132,7 @@ export function executeCommand(
       emit({ type: "info-stored", node: command.node, info: command.info });
       return DONE;
     case "vote":
-      return vote(state, command.node, command.ballot, command.choice, command.at, emit);
+      return vote(state, command.node, command.ballot, command.vote, command.at, emit);
     case "propose": {
       if (command.terms.repeat && openBallots(state).some((open) => open.terms.repeat)) {
         // Two hubs of one election both opened the standing question: the first counts.
@@ -192,47 +192,52 @@ function vote(
   state: ElectionState,
   node: number,
   ballotId: number,
-  choice: string,
+  input: VoteInput,
   at: number,
   emit: (event: HubEvent) => void,
 ): Outcome {
   const ballot = state.ballots.get(ballotId);
-  const option = ballot ? resolveOption(ballot.terms, choice) : undefined;
-  const labelOf = (key: string) =>
-    ballot!.terms.options.find((candidate) => candidate.key === key)?.label ?? "";
-  if (ballot && !ballot.closed && option !== undefined && ballot.votes.get(node) === option) {
+  const cast = ballot ? castVote(ballot.terms, ballot.method, input) : undefined;
+  const marked = cast === undefined || "code" in cast ? undefined : cast;
+  const previous = ballot?.votes.get(node);
+  if (
+    ballot && !ballot.closed && marked !== undefined && previous !== undefined &&
+    formatVote(previous) === formatVote(marked)
+  ) {
     // The same vote again (a node resending after a dropped connection): already counted.
     return {
       ok: true,
       kind: "voted",
       ballot: ballotId,
-      option,
-      label: labelOf(option),
+      option: formatVote(marked),
+      label: labelVote(ballot.terms, marked),
       changed: false,
       repeated: true,
     };
   }
-  const refused = checkVote(state, ballotId, node, option);
+  const refused = checkVote(state, ballotId, node, marked);
   if (refused) {
-    const message = refused.code === "unknown-option"
-      ? `${refused.message}; "${choice.slice(0, 40)}" is not an option`
-      : refused.message;
-    return refusal(refused.code, message);
+    // The method's own words say what is wrong with the vote itself.
+    if (refused.code === "unknown-option" && cast !== undefined && "code" in cast) {
+      return refusal(cast.code, cast.message);
+    }
+    return refusal(refused.code, refused.message);
   }
+  const { terms } = ballot!;
   const changed = ballot!.votes.has(node);
-  if (ballot!.terms.anonymous) {
+  if (terms.anonymous) {
     // Who voted and what was chosen are recorded apart: the tally keeps no link.
     emit({ type: "participated", ballot: ballotId, node });
-    emit({ type: "voted", ballot: ballotId, node: null, option: option! });
+    emit({ type: "voted", ballot: ballotId, node: null, ...marked! });
   } else {
-    emit({ type: "voted", ballot: ballotId, node, option: option! });
+    emit({ type: "voted", ballot: ballotId, node, ...marked! });
   }
   const outcome: Outcome = {
     ok: true,
     kind: "voted",
     ballot: ballotId,
-    option: option!,
-    label: labelOf(option!),
+    option: formatVote(marked!),
+    label: labelVote(terms, marked!),
     changed,
     repeated: false,
   };

@@ -8,13 +8,24 @@
 
 import { buildBallot } from "./ballot.ts";
 import type { BallotTerms, ElectorateMode } from "./events.ts";
-import { formatRule, parseRule } from "./rules.ts";
+import {
+  CONSENT_LABELS,
+  decidesWhileOpen,
+  defaultRuleFor,
+  formatMethod,
+  type MethodSpec,
+  parseMethod,
+} from "./methods/method_spec.ts";
+import { formatRule, parseRule, type RuleSpec } from "./rules.ts";
 
 /** A proposal as typed; only the question and options are required. */
 export interface ProposalInput {
   question: string;
+  /** The options; none for `consent`, whose options are fixed. */
   options: readonly string[];
-  /** Rule text, e.g. `majority+quorum:50%`. @default {"seed"} */
+  /** Method text, e.g. `ranked:schulze`. @default {"choice"} */
+  method?: string;
+  /** Rule text, e.g. `majority+quorum:50%`. @default {"seed"} (per method: see `defaultRuleFor`) */
   rule?: string;
   /** A duration (`90s`, `10m`, `2h`, `1d`) from now, or a date and time (ISO 8601). */
   deadline?: string;
@@ -36,7 +47,8 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * @returns The terms.
  * @throws {RangeError} On a duplicate or missing option, a deadline in the
  * past, an unknown electorate, or anonymity with vote changes.
- * @throws {SyntaxError} On an unknown rule or an unreadable deadline.
+ * @throws {RangeError} On a rule the method cannot use, or options given to `consent`.
+ * @throws {SyntaxError} On an unknown method or rule, or an unreadable deadline.
  *
  * @example
  * ```ts
@@ -46,8 +58,11 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
  * ```
  */
 export function buildTerms(input: ProposalInput, now: number): BallotTerms {
-  const { question, options } = buildBallot(input.question, input.options);
-  const rule = formatRule(parseRule(input.rule ?? "seed"));
+  const method = parseMethod(input.method ?? "choice");
+  const { question, options } = buildBallot(input.question, optionsFor(method, input.options));
+  const ruleSpec = parseRule(input.rule ?? defaultRuleFor(method));
+  checkRuleFits(method, ruleSpec);
+  const rule = formatRule(ruleSpec);
   const electorate = (input.electorate ?? "live").toLowerCase();
   if (electorate !== "live" && electorate !== "frozen") {
     throw new RangeError(
@@ -64,6 +79,8 @@ export function buildTerms(input: ProposalInput, now: number): BallotTerms {
   const terms: BallotTerms = {
     question,
     options,
+    // Left out for `choice`, so that its terms read as they always did.
+    ...(decidesWhileOpen(method) ? {} : { method: formatMethod(method) }),
     rule,
     electorate: electorate as ElectorateMode,
     allowChange,
@@ -77,6 +94,34 @@ export function buildTerms(input: ProposalInput, now: number): BallotTerms {
     terms.durationMs = durationMs;
   }
   return terms;
+}
+
+/** A consent proposal's options are its four positions; other methods take the options given. */
+function optionsFor(method: MethodSpec, given: readonly string[]): readonly string[] {
+  if (method.kind !== "consent") return given;
+  const typed = given.map((option) => option.trim().toLowerCase()).filter((option) =>
+    option !== ""
+  );
+  if (typed.length > 0 && typed.join(",") !== CONSENT_LABELS.join(",")) {
+    throw new RangeError(
+      `Cannot open ballot: a consent proposal's options are fixed (${
+        CONSENT_LABELS.join(", ")
+      }); give none`,
+    );
+  }
+  return CONSENT_LABELS;
+}
+
+/** Methods that pick a winner when the ballot closes take only `plurality` (with a quorum if wanted). */
+function checkRuleFits(method: MethodSpec, rule: RuleSpec): void {
+  const closesOnly = method.kind !== "consent" && !decidesWhileOpen(method);
+  if (closesOnly && rule.kind !== "plurality") {
+    throw new RangeError(
+      `Cannot open ballot: ${
+        formatMethod(method)
+      } picks its winner when the ballot closes; use the rule plurality, optionally +quorum:P`,
+    );
+  }
 }
 
 /**

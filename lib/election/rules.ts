@@ -189,13 +189,9 @@ export function applyRule(spec: RuleSpec, input: RuleInput): RuleOutcome {
   const { cast, top, topVotes, leaders } = tally;
 
   if (cast === 0) return _undecided("no votes");
-  let quorumNote = "";
-  if (spec.quorum !== undefined) {
-    const needed = _formatFractionPercent(spec.quorum);
-    const numbers = `${cast} of ${electorate} voted, ${needed} needed`;
-    if (!_meets(cast, electorate, spec.quorum)) return _undecided(`quorum not met, ${numbers}`);
-    quorumNote = `; quorum met, ${numbers}`;
-  }
+  const quorum = checkQuorum(spec, cast, electorate);
+  if (!quorum.met) return _undecided(quorum.note);
+  const quorumNote = quorum.note === "" ? "" : `; ${quorum.note}`;
   if (spec.kind === "plurality" && !input.final) {
     return _undecided("plurality decides only when the ballot closes");
   }
@@ -245,6 +241,35 @@ export function applyRule(spec: RuleSpec, input: RuleInput): RuleOutcome {
         })`,
       );
   }
+}
+
+/**
+ * Checks a rule's quorum, if it has one.
+ *
+ * @param spec The rule.
+ * @param voters How many in the electorate voted.
+ * @param electorate Size of the electorate.
+ * @returns Whether it is met, and the numbers (`quorum met, 3 of 5 voted, 50% needed`;
+ * empty without a quorum).
+ *
+ * @example
+ * ```ts
+ * import { deepStrictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(checkQuorum(parseRule("plurality+quorum:50%"), 2, 5), {
+ *   met: false,
+ *   note: "quorum not met, 2 of 5 voted, 50% needed",
+ * });
+ * ```
+ */
+export function checkQuorum(
+  spec: RuleSpec,
+  voters: number,
+  electorate: number,
+): { met: boolean; note: string } {
+  if (spec.quorum === undefined) return { met: true, note: "" };
+  const numbers = `${voters} of ${electorate} voted, ${_formatFractionPercent(spec.quorum)} needed`;
+  const met = _meets(voters, electorate, spec.quorum);
+  return { met, note: `quorum ${met ? "met" : "not met"}, ${numbers}` };
 }
 
 /**

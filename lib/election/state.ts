@@ -11,12 +11,22 @@
 import type {
   BallotClosedEvent,
   BallotTerms,
+  CastVote,
   CloseCause,
   HubEvent,
   NodeInfo,
   VoteCounts,
 } from "./events.ts";
-import { applyRule, parseRule, type RuleOutcome, type RuleSpec } from "./rules.ts";
+import { formatVote, voteFitsMethod, voteKeys } from "./methods/cast_vote.ts";
+import { addToCounts, decideMethod } from "./methods/decide.ts";
+import {
+  decidesWhileOpen,
+  DEFAULT_METHOD,
+  type MethodSpec,
+  parseMethod,
+} from "./methods/method_spec.ts";
+import type { MethodOutcome } from "./methods/outcome.ts";
+import { parseRule, type RuleSpec } from "./rules.ts";
 
 /** The hub name of a single hub, and of nodes recorded before hubs had names. */
 export const LOCAL_HUB = "local";
@@ -45,14 +55,18 @@ export interface Ballot {
   terms: BallotTerms;
   /** The parsed rule. */
   rule: RuleSpec;
+  /** The parsed method (`choice` when the terms name none). */
+  method: MethodSpec;
   /** Node that proposed it, `null` for the operator. */
   proposer: number | null;
   /** When it opened, milliseconds since the epoch. */
   openedAt: number;
   /** Nodes that may vote on a frozen ballot. */
   members: Set<number> | undefined;
-  /** Choice per voter (not kept on an anonymous ballot, nor once closed). */
-  votes: Map<number, string>;
+  /** Vote per voter (not kept on an anonymous ballot, nor once closed). */
+  votes: Map<number, CastVote>;
+  /** Votes of an anonymous ballot, without voters (not kept once closed). */
+  anonymousVotes: CastVote[];
   /** Who voted on an anonymous ballot (without the choice). */
   participants: Set<number>;
   /** Votes per option. */
@@ -202,10 +216,12 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
         id: event.ballot,
         terms: event.terms,
         rule: parseRule(event.terms.rule),
+        method: event.terms.method === undefined ? DEFAULT_METHOD : parseMethod(event.terms.method),
         proposer: event.proposer,
         openedAt: event.at,
         members,
         votes: new Map(),
+        anonymousVotes: [],
         participants: new Set(),
         counts,
         closed: undefined,
@@ -217,13 +233,16 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
     }
     case "voted": {
       const ballot = state.ballots.get(event.ballot);
-      if (!ballot || ballot.closed || !(event.option in ballot.counts)) break;
-      if (event.node !== null) {
-        const previous = ballot.votes.get(event.node);
-        if (previous !== undefined) ballot.counts[previous]! -= 1;
-        ballot.votes.set(event.node, event.option);
+      const { type: _type, ballot: _ballot, node, ...vote } = event;
+      if (!ballot || ballot.closed || !fitsBallot(ballot, vote)) break;
+      if (node !== null) {
+        const previous = ballot.votes.get(node);
+        if (previous !== undefined) addToCounts(ballot.method, ballot.counts, previous, -1);
+        ballot.votes.set(node, vote);
+      } else {
+        ballot.anonymousVotes.push(vote);
       }
-      ballot.counts[event.option]! += 1;
+      addToCounts(ballot.method, ballot.counts, vote, 1);
       break;
     }
     case "participated": {
@@ -238,6 +257,7 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
       state.openBallots.delete(event.ballot);
       // The counts stay in the closing event; who chose what is not needed any more.
       ballot.votes = new Map();
+      ballot.anonymousVotes = [];
       ballot.participants = new Set();
       break;
     }
@@ -284,14 +304,15 @@ export function electorateSize(state: ElectionState, ballot: Ballot): number {
  * @param state Current state.
  * @param ballotId The ballot.
  * @param node The voter's node id.
- * @param option The option key as resolved by `resolveOption`, or `undefined` when none matched.
+ * @param vote The vote as `castVote` read it (or a `choice` option key), or `undefined` when it
+ * could not be read.
  * @returns Why not, or `undefined` when the vote is acceptable.
  */
 export function checkVote(
   state: ElectionState,
   ballotId: number,
   node: number,
-  option: string | undefined,
+  vote: CastVote | string | undefined,
 ): VoteRefusal | undefined {
   const ballot = state.ballots.get(ballotId);
   if (!ballot) {
@@ -307,14 +328,14 @@ export function checkVote(
         `Cannot vote: ballot ${ballotId}'s electorate was frozen when it opened, without you`,
     };
   }
-  if (option === undefined) {
+  if (vote === undefined) {
     const keys = ballot.terms.options.map((choice) => choice.key).join(", ");
     return { code: "unknown-option", message: `Cannot vote: choose one of ${keys}` };
   }
   const previous = ballot.votes.get(node);
   const voted = previous !== undefined || ballot.participants.has(node);
   if (voted && !ballot.terms.allowChange) {
-    const what = previous === undefined ? "already voted" : `already voted ${previous}`;
+    const what = previous === undefined ? "already voted" : `already voted ${formatVote(previous)}`;
     return { code: "already-voted", message: `Cannot vote: you ${what} on ballot ${ballotId}` };
   }
   return undefined;
@@ -341,18 +362,35 @@ export function evaluateBallot(
   const ballot = state.ballots.get(ballotId);
   if (!ballot || ballot.closed) return undefined;
   const electorate = electorateSize(state, ballot);
-  const close = (closedBy: CloseCause, outcome: RuleOutcome): BallotClosedEvent => ({
-    type: "ballot-closed",
-    ballot: ballot.id,
-    cause: closedBy,
-    option: outcome.decided ? outcome.option : null,
-    counts: { ...ballot.counts },
-    electorate,
-    reason: outcome.reason,
-  });
+  const close = (closedBy: CloseCause, outcome: MethodOutcome): BallotClosedEvent => {
+    const closed: BallotClosedEvent = {
+      type: "ballot-closed",
+      ballot: ballot.id,
+      cause: closedBy,
+      option: outcome.decided ? outcome.option : null,
+      counts: { ...ballot.counts },
+      electorate,
+      reason: outcome.reason,
+    };
+    if (outcome.tally) closed.tally = outcome.tally;
+    return closed;
+  };
+  const whileOpen = decidesWhileOpen(ballot.method);
+  const decide = (final: boolean) =>
+    decideMethod({
+      spec: ballot.method,
+      rule: ballot.rule,
+      options: ballot.terms.options.map((option) => option.key),
+      // `choice` counts from `counts` alone: no list to build at every vote of a large ballot.
+      votes: whileOpen ? [] : [...ballot.votes.values(), ...ballot.anonymousVotes],
+      counts: ballot.counts,
+      electorate,
+      final,
+    });
   if (cause === undefined) {
-    const early = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: false });
-    if (early.decided) return close("rule", early);
+    // Methods that pick their winner at closing are not counted at every vote.
+    const early = whileOpen ? decide(false) : undefined;
+    if (early?.decided) return close("rule", early);
     // Only a frozen electorate can be "everyone": a live one grows as nodes join.
     const everyoneVoted = ballot.members !== undefined && electorate > 0 &&
       votersInElectorate(ballot) >= electorate;
@@ -361,7 +399,7 @@ export function evaluateBallot(
   if (cause === "hub-stopped") {
     // The meeting ended around the ballot: nobody called the vote, so no
     // rule is applied at closing and nothing is decided.
-    const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
+    const voted = ballot.votes.size + ballot.anonymousVotes.length;
     return close(cause, {
       decided: false,
       reason: `no decision: the meeting ended while it was open (${voted} vote${
@@ -369,8 +407,13 @@ export function evaluateBallot(
       } cast)`,
     });
   }
-  const outcome = applyRule(ballot.rule, { counts: ballot.counts, electorate, final: true });
-  return close(cause ?? "all-voted", outcome);
+  return close(cause ?? "all-voted", decide(true));
+}
+
+/** Whether a recorded vote fits the ballot: the method's shape, and only its options. */
+function fitsBallot(ballot: Ballot, vote: CastVote): boolean {
+  return voteFitsMethod(ballot.method, vote) &&
+    voteKeys(vote).every((option) => option in ballot.counts);
 }
 
 function countPin(state: ElectionState, pin: number, change: 1 | -1): void {

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { defaultRuleFor, formatMethod, parseMethod } from "../election/methods/method_spec.ts";
 import type { ProposalInput } from "../election/proposal.ts";
 import { formatRule, parseRule } from "../election/rules.ts";
 
@@ -23,6 +24,8 @@ export interface AnswerCheck {
 export interface StandingTerms {
   question: string;
   options: string[];
+  /** Canonical method text; absent in meetings from before methods, which are `choice`. */
+  method?: string;
   /** Canonical rule text. */
   rule: string;
   /** The deadline as typed (a duration restarts with each round), or `null`. */
@@ -55,6 +58,7 @@ const MEETING_FLAGS = [
   ["answer", "gate answer is"],
   ["question", "question is"],
   ["options", "options are"],
+  ["method", "method is"],
   ["rule", "rule is"],
   ["deadline", "deadline is"],
   ["electorate", "electorate is"],
@@ -77,10 +81,12 @@ const MEETING_FLAGS = [
  * ```
  */
 export function standingTerms(input: ProposalInput): StandingTerms {
+  const method = parseMethod(input.method ?? "choice");
   return {
     question: input.question,
     options: [...input.options],
-    rule: formatRule(parseRule(input.rule ?? "seed")),
+    method: formatMethod(method),
+    rule: formatRule(parseRule(input.rule ?? defaultRuleFor(method))),
     deadline: input.deadline ?? null,
     electorate: (input.electorate ?? "live").toLowerCase(),
     allowChange: input.allowChange ?? false,
@@ -105,6 +111,7 @@ export function standingInput(terms: StandingTerms): ProposalInput {
     hideResults: terms.hideResults,
     anonymous: terms.anonymous,
   };
+  if (terms.method !== undefined) input.method = terms.method;
   if (terms.deadline !== null) input.deadline = terms.deadline;
   return input;
 }
@@ -169,6 +176,7 @@ export function termDifferences(stored: MeetingTerms, request: ResumeRequest): s
   };
   compare("question", quote(wanted.question), quote(standing.question));
   compare("options", quote(wanted.options.join(",")), quote(standing.options.join(",")));
+  compare("method", wanted.method ?? "choice", standing.method ?? "choice");
   compare("rule", wanted.rule, standing.rule);
   compare("deadline", wanted.deadline ?? "none", standing.deadline ?? "none");
   compare("electorate", wanted.electorate, standing.electorate);

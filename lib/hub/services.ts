@@ -7,6 +7,7 @@
  */
 
 import type { NodeInfo } from "../election/events.ts";
+import type { VoteInput } from "../election/methods/cast_vote.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
 import { electorateSize, openBallots } from "../election/state.ts";
 import {
@@ -104,8 +105,10 @@ async function serve(hub: Hub, caller: Caller, request: Request): Promise<Reply 
       return await negotiate(hub, caller, request.info, request.grant);
     case "receive":
       return await receive(hub, caller, request.target);
-    case "vote":
-      return await vote(hub, caller, request.ballot, request.option);
+    case "vote": {
+      const { op: _op, ballot, ...given } = request;
+      return await vote(hub, caller, ballot, Object.keys(given).length > 0 ? given : undefined);
+    }
     case "propose":
       return await propose(hub, caller, request.proposal);
     case "close":
@@ -217,7 +220,7 @@ async function vote(
   hub: Hub,
   caller: Caller,
   givenBallot: number | undefined,
-  givenOption: string | undefined,
+  given: VoteInput | undefined,
 ): Promise<Reply | ErrorReply> {
   let ballotId = givenBallot;
   if (ballotId === undefined) {
@@ -234,14 +237,14 @@ async function vote(
     ballotId = open[0]!.id;
   }
   const ballot = hub.state.ballots.get(ballotId);
-  let choice = givenOption;
-  if (choice === undefined && ballot && !ballot.closed) {
+  let input = given;
+  if (input === undefined && ballot && !ballot.closed) {
     const answer = await caller.ask({ ask: "vote", ballot: hub.ballotView(ballot) });
     if (isErrorReply(answer)) return answer;
-    choice = answer;
+    input = { option: answer };
   }
   const outcome = await hub.submit(
-    { type: "vote", at: hub.now(), node: caller.node, ballot: ballotId, choice: choice ?? "" },
+    { type: "vote", at: hub.now(), node: caller.node, ballot: ballotId, vote: input ?? {} },
     { node: caller.node, member: caller },
   );
   if (!outcome.ok) return refuse(outcome.code, outcome.message);
@@ -278,7 +281,7 @@ async function close(hub: Hub, caller: Caller, ballotId: number): Promise<Reply 
 function stats(hub: Hub): Reply {
   const ballots: BallotStats[] = openBallots(hub.state).map((ballot) => {
     const hidden = ballot.terms.hideResults;
-    const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
+    const voted = ballot.votes.size + ballot.anonymousVotes.length;
     return {
       ...hub.ballotView(ballot),
       counts: hidden ? null : { ...ballot.counts },

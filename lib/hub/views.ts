@@ -22,6 +22,7 @@ export function ballotView(state: ElectionState, ballot: Ballot): BallotView {
     ballot: ballot.id,
     question: terms.question,
     options: terms.options,
+    method: terms.method ?? "choice",
     rule: terms.rule,
     electorate: terms.electorate,
     deadline: terms.deadline === undefined ? null : new Date(terms.deadline).toISOString(),
@@ -51,6 +52,8 @@ export function closingView(ballot: Ballot, closed: BallotClosedEvent): Decision
     electorate: closed.electorate,
     reason: closed.reason,
     cause: closed.cause,
+    method: ballot.terms.method ?? "choice",
+    ...(closed.tally === undefined ? {} : { tally: closed.tally }),
   };
 }
 

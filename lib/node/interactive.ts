@@ -13,6 +13,7 @@ import { checkbox, input, select } from "@inquirer/prompts";
 import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
 import { formatPercent } from "../election/percent.ts";
 import { parseDeadline } from "../election/proposal.ts";
+import { defaultRuleFor, formatMethod, parseMethod } from "../election/methods/method_spec.ts";
 import { parseRule } from "../election/rules.ts";
 import { SERVICES } from "../protocol/messages.ts";
 import type { Ask, BallotView, Push, Reply, Request, ServiceName } from "../protocol/messages.ts";
@@ -28,6 +29,7 @@ import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import type { Output } from "../cli/runtime.ts";
 import { ConnectionLostError, RequestRefusedError } from "./errors.ts";
 import { type HubAddress, HubClient, type JoinOptions } from "./hub_client.ts";
+import { promptMethodVote } from "./vote_prompts.ts";
 
 /** What the interactive node starts with. */
 export interface InteractiveOptions {
@@ -360,7 +362,7 @@ async function gatherVote({ screen, ballots }: Context): Promise<OutgoingRequest
           ballots.list.map((ballot) => ({
             value: ballot.ballot,
             name: `${ballot.ballot}) ${safe(ballot.question)}`,
-            description: `rule ${ballot.rule}`,
+            description: `method ${ballot.method}, rule ${ballot.rule}`,
           })),
       ),
     ));
@@ -370,6 +372,12 @@ async function gatherVote({ screen, ballots }: Context): Promise<OutgoingRequest
     }
   }
   const ballot = chosen;
+  const view = ballots.get(ballot);
+  if (view !== undefined && view.method !== "choice") {
+    // Checkboxes and numbers are not redrawn for pushes: their ticks would be lost.
+    const vote = await promptMethodVote(view, (prompt) => screen.prompt(prompt, false));
+    return { op: "vote", ballot, ...vote };
+  }
   const option = await screen.prompt(unlessGone(
     () => ballots.get(ballot) !== undefined,
     menuPrompt(
@@ -395,13 +403,19 @@ async function gatherProposal(screen: PushAwareScreen): Promise<OutgoingRequest>
   const question = await ask("Question", {
     validate: (value) => value.trim() !== "" || "Type the question",
   });
-  const options = await ask("Options (separated by commas)", {
+  const method = await ask(
+    "Method (choice, choice:N, consent, approval, score:0..5, ranked:irv, ranked:borda, ranked:schulze)",
+    { default: "choice", validate: (value) => syntaxProblem(() => parseMethod(value)) ?? true },
+  );
+  const spec = parseMethod(method);
+  // A consent proposal's options are fixed: agree, abstain, disagree, block.
+  const options = spec.kind === "consent" ? "" : await ask("Options (separated by commas)", {
     validate: (value) => splitOptions(value).length >= 2 || "Give at least two options",
   });
   const rule = await ask(
     "Rule (seed, majority, supermajority:2/3, unanimous, plurality; +quorum:P)",
     {
-      default: "seed",
+      default: defaultRuleFor(spec),
       validate: (value) => syntaxProblem(() => parseRule(value)) ?? true,
     },
   );
@@ -422,6 +436,7 @@ async function gatherProposal(screen: PushAwareScreen): Promise<OutgoingRequest>
     op: "propose",
     question: question.trim(),
     options: splitOptions(options),
+    method: formatMethod(spec),
     rule: rule.trim(),
   };
   if (deadline.trim() !== "") request.deadline = deadline.trim();
@@ -574,7 +589,10 @@ function present(reply: Reply): string {
     const votes = ballot.voted === null
       ? `${ballot.electorateSize} in the electorate`
       : `${ballot.voted} of ${ballot.electorateSize} voted`;
-    lines.push(`Ballot ${ballot.ballot}: ${safe(ballot.question)} (rule ${ballot.rule}, ${votes})`);
+    const method = ballot.method === "choice" ? "" : `method ${ballot.method}, `;
+    lines.push(
+      `Ballot ${ballot.ballot}: ${safe(ballot.question)} (${method}rule ${ballot.rule}, ${votes})`,
+    );
     if (ballot.counts === null) lines.push("  results hidden until it closes");
     else lines.push(...barChart(ballot.options, ballot.counts));
   }

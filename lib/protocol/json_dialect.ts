@@ -152,16 +152,39 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
       return invalid(id, "bad-request", 'Cannot receive: pin must be a whole number or "all"');
     }
     case "vote": {
-      const { option, ballot } = message;
+      const { option, ballot, options, ranking, scores, reason } = message;
       if (option !== undefined && typeof option !== "string") {
         return invalid(id, "bad-request", "Cannot vote: option must be a string");
+      }
+      if (reason !== undefined && typeof reason !== "string") {
+        return invalid(id, "bad-request", "Cannot vote: reason must be a string");
       }
       if (ballot !== undefined && !isBallotId(ballot)) {
         return invalid(id, "bad-request", "Cannot vote: ballot must be a whole number");
       }
+      for (const [field, list] of [["options", options], ["ranking", ranking]] as const) {
+        if (list !== undefined && !isStringArray(list)) {
+          return invalid(id, "bad-request", `Cannot vote: ${field} must be an array of strings`);
+        }
+      }
+      if (
+        scores !== undefined &&
+        (typeof scores !== "object" || scores === null || Array.isArray(scores) ||
+          !Object.values(scores).every((score) => typeof score === "number"))
+      ) {
+        return invalid(
+          id,
+          "bad-request",
+          'Cannot vote: scores must be an object of numbers, e.g. {"A":5,"B":2}',
+        );
+      }
       const request: Request = { op: "vote" };
       if (ballot !== undefined) request.ballot = ballot as number;
       if (option !== undefined) request.option = option;
+      if (options !== undefined) request.options = options as string[];
+      if (ranking !== undefined) request.ranking = ranking as string[];
+      if (scores !== undefined) request.scores = scores as Record<string, number>;
+      if (reason !== undefined) request.reason = reason;
       return { kind: "request", id, request };
     }
     case "close":
@@ -174,17 +197,18 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
   }
 }
 
+function isStringArray(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === "string");
+}
+
 function isBallotId(value: unknown): boolean {
   return typeof value === "number" && Number.isSafeInteger(value) && value > 0;
 }
 
 /** Reads a `propose` request: question and options required, the rest optional. */
 function decodeProposal(id: MessageId, message: Record<string, unknown>): JsonMessage {
-  const { question, options } = message;
-  if (
-    typeof question !== "string" || !Array.isArray(options) ||
-    !options.every((o) => typeof o === "string")
-  ) {
+  const { question, options = [] } = message;
+  if (typeof question !== "string" || !isStringArray(options)) {
     return invalid(
       id,
       "bad-request",
@@ -192,7 +216,7 @@ function decodeProposal(id: MessageId, message: Record<string, unknown>): JsonMe
     );
   }
   const proposal: ProposalInput = { question, options: options as string[] };
-  for (const field of ["rule", "deadline", "electorate"] as const) {
+  for (const field of ["method", "rule", "deadline", "electorate"] as const) {
     const value = message[field];
     if (value === undefined) continue;
     if (typeof value !== "string") {

@@ -10,9 +10,11 @@ import type {
   BallotOption,
   CloseCause,
   ElectorateMode,
+  MethodTally,
   NodeInfo,
   VoteCounts,
 } from "../election/events.ts";
+import type { VoteInput } from "../election/methods/cast_vote.ts";
 import type { ProposalInput } from "../election/proposal.ts";
 import type { GateChallenge } from "./gate_proof.ts";
 
@@ -69,13 +71,17 @@ export const SERVICES: readonly ServiceHelp[] = [
     summary: "let the hub store your node info, with your permission",
   },
   { name: "receive", usage: "receive PIN|all", summary: "get stored node info" },
-  { name: "vote", usage: "vote [BALLOT] OPTION", summary: "vote on an open ballot" },
+  {
+    name: "vote",
+    usage: "vote [BALLOT] VOTE",
+    summary: 'vote on an open ballot: A, or by its method A,C / A=5 B=2 / C>A>B / block "why"',
+  },
   { name: "stats", usage: "stats", summary: "votes per option of open ballots, and decided ones" },
   { name: "ballots", usage: "ballots", summary: "list the open ballots and their rules" },
   { name: "results", usage: "results", summary: "every closed ballot, with its numbers" },
   {
     name: "propose",
-    usage: "propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]",
+    usage: "propose QUESTION | OPTION, OPTION [| [METHOD] RULE [| DEADLINE [| FLAGS]]]",
     summary: "open a ballot (when the hub allows it)",
   },
   { name: "close", usage: "close BALLOT", summary: "close a ballot you proposed" },
@@ -104,7 +110,7 @@ export type Request =
   | { op: "name"; name?: string }
   | { op: "negotiate"; grant?: boolean; info?: NodeInfo }
   | { op: "receive"; target?: number | "all" }
-  | { op: "vote"; ballot?: number; option?: string }
+  | ({ op: "vote"; ballot?: number } & VoteInput)
   | { op: "propose"; proposal: ProposalInput }
   | { op: "close"; ballot: number };
 
@@ -137,6 +143,8 @@ export interface BallotView {
   ballot: number;
   question: string;
   options: BallotOption[];
+  /** How votes are cast and counted, e.g. `choice` or `ranked:schulze`. */
+  method: string;
   rule: string;
   electorate: ElectorateMode;
   /** Closing time, ISO 8601, or `null`. */
@@ -171,6 +179,10 @@ export interface DecisionView {
   electorate: number;
   reason: string;
   cause: CloseCause;
+  /** How votes were cast and counted. */
+  method: string;
+  /** The method's numbers (IRV rounds, Borda points, pairwise counts, blocks); absent for `choice`. */
+  tally?: MethodTally;
 }
 
 /** A successful reply, by service. */

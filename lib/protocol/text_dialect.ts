@@ -13,6 +13,7 @@
  */
 
 import type { BallotOption, NodeInfo, VoteCounts } from "../election/events.ts";
+import { isMethodWord } from "../election/methods/method_spec.ts";
 import type { ProposalInput } from "../election/proposal.ts";
 import { formatPercent } from "../election/percent.ts";
 import {
@@ -150,7 +151,9 @@ const PROPOSAL_FLAGS: Record<string, (input: ProposalInput) => void> = {
 };
 
 /**
- * Reads `propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]`.
+ * Reads `propose QUESTION | OPTION, OPTION [| [METHOD] RULE [| DEADLINE [| FLAGS]]]`. The
+ * third field may start with a method (`ranked:irv`, `consent majority`); a consent
+ * proposal leaves its options empty (`propose Adopt it? | | consent`).
  *
  * @param text Everything after the word `propose`.
  * @returns The request, or why it cannot be read.
@@ -172,17 +175,22 @@ const PROPOSAL_FLAGS: Record<string, (input: ProposalInput) => void> = {
  */
 export function parseProposal(text: string): Request | ErrorReply {
   const fields = text.split("|").map((field) => field.trim());
-  const [question = "", options = "", rule = "", deadline = "", flags = ""] = fields;
-  if (fields.length > 5 || question === "" || options === "") {
+  const [question = "", options = "", ruleField = "", deadline = "", flags = ""] = fields;
+  const [first = "", ...rest] = ruleField.split(/\s+/u);
+  const method = isMethodWord(first) ? first : undefined;
+  const rule = method === undefined ? ruleField : rest.join(" ");
+  const consent = method?.toLowerCase() === "consent";
+  if (fields.length > 5 || question === "" || (options === "" && !consent)) {
     return refuse(
       "bad-request",
-      "Cannot propose: write propose QUESTION | OPTION, OPTION [| RULE [| DEADLINE [| FLAGS]]]",
+      "Cannot propose: write propose QUESTION | OPTION, OPTION [| [METHOD] RULE [| DEADLINE [| FLAGS]]]",
     );
   }
   const proposal: ProposalInput = {
     question,
-    options: options.split(",").map((option) => option.trim()),
+    options: options === "" ? [] : options.split(",").map((option) => option.trim()),
   };
+  if (method !== undefined) proposal.method = method;
   if (rule !== "") proposal.rule = rule;
   if (deadline !== "") proposal.deadline = deadline;
   for (const flag of splitWords(flags.toLowerCase())) {
@@ -264,9 +272,9 @@ export function formatTextReply(reply: Reply): string {
           ? "results hidden until it closes"
           : plural(ballot.voted, "vote");
         rows.push(
-          `ballot ${ballot.ballot}: ${
-            safe(ballot.question)
-          } (rule ${ballot.rule}, ${votes}, ${ballot.electorateSize} in the electorate)`,
+          `ballot ${ballot.ballot}: ${safe(ballot.question)} (${
+            ballot.method === "choice" ? "" : `method ${ballot.method}, `
+          }rule ${ballot.rule}, ${votes}, ${ballot.electorateSize} in the electorate)`,
         );
         if (ballot.counts) rows.push(...countRows(ballot.options, ballot.counts));
       }
@@ -332,8 +340,9 @@ export function formatTextAsk(ask: Ask): string {
       return `? May the hub store your node info (${describeInfo(ask.info)})? [grant/deny]\n`;
     case "vote": {
       const { ballot, question, options } = ask.ballot;
-      const keys = options.map((option) => option.key).join("/");
-      return `? Ballot ${ballot}: ${safe(question)} ${describeOptions(options)} [${keys}]\n`;
+      return `? Ballot ${ballot}: ${safe(question)} ${describeOptions(options)} [${
+        voteHint(ask.ballot.method, options)
+      }]\n`;
     }
     case "receive":
       return "? Whose node info? [PIN/all]\n";
@@ -402,6 +411,8 @@ export function formatTextPush(push: Push): string {
  */
 export function describeBallot(ballot: BallotView): string {
   const details = [`rule ${ballot.rule}`, ballot.electorate];
+  // `choice` is what every ballot was before methods: only the others are named.
+  if (ballot.method !== "choice") details.unshift(`method ${ballot.method}`);
   if (ballot.deadline) details.push(`closes ${ballot.deadline}`);
   if (ballot.allowChange) details.push("votes can change");
   if (ballot.hideResults) details.push("results hidden until closed");
@@ -458,6 +469,31 @@ export function describeInfo(info: NodeInfo): string {
     `${field} ${info[field].length ? safe(info[field].join(",")) : "-"}`
   )
     .join("; ");
+}
+
+/**
+ * How to answer a vote question, by method: `A/B/C`, `e.g. C>A>B`, ...
+ *
+ * @param method The ballot's method.
+ * @param options The ballot's options.
+ * @returns The hint shown in brackets.
+ */
+export function voteHint(method: string, options: readonly BallotOption[]): string {
+  const keys = options.map((option) => option.key);
+  const [first = "A", second = "B"] = keys;
+  const kind = method.split(":")[0];
+  if (method.startsWith("choice:") || kind === "approval") {
+    return `one or more of ${keys.join("/")}, e.g. ${first},${second}`;
+  }
+  if (kind === "consent") return 'agree/abstain/disagree/block "reason"';
+  if (kind === "score") {
+    const [, range = ""] = method.split(":");
+    return `a score ${range} per option, e.g. ${first}=${range.split("..")[1]} ${second}=${
+      range.split("..")[0]
+    }`;
+  }
+  if (kind === "ranked") return `rank some or all, e.g. ${[...keys].reverse().join(">")}`;
+  return keys.join("/");
 }
 
 function describeOptions(options: readonly BallotOption[]): string {

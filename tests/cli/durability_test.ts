@@ -112,10 +112,13 @@ Deno.test("SIGKILL mid-ballot: votes kept, nodes resume with their PINs, same de
       const csv = await runCli(["results", "--data", data, "--meeting", "latest", "--csv"]);
       assertEquals(csv.code, 0, csv.stderr);
       const rows = csv.stdout.trim().split("\n");
-      assertEquals(rows[0], "ballot,question,option,label,cause,electorate,counts,reason");
+      assertEquals(
+        rows[0],
+        "ballot,question,option,label,cause,electorate,counts,reason,method,tally",
+      );
       assertEquals(
         rows[1],
-        "1,Would you rather be able to fly or be invisible?,A,be able to fly,rule,5,A=3 B=0,3 of 5 in the electorate voted A: 60% > 50%",
+        "1,Would you rather be able to fly or be invisible?,A,be able to fly,rule,5,A=3 B=0,3 of 5 in the electorate voted A: 60% > 50%,choice,",
       );
     });
     await t.step({

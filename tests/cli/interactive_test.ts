@@ -160,8 +160,9 @@ tmuxTest("several ballots at a terminal: propose, pick the ballot to vote on, cl
       pin = /Your PIN is (\d+)/u.exec(await answerGate(terminal))![1]!;
       await terminal.choose(MAIN_MENU, "propose");
       await terminal.answer("? Question", "Lunch?");
+      await terminal.answer("? Method", "");
       await terminal.answer("? Options (separated by commas)", "pizza, soup");
-      // The defaults: the seed rule, no deadline, no switch.
+      // The defaults: one choice each, the seed rule, no deadline, no switch.
       await terminal.answer("? Rule", "");
       await terminal.answer("? Deadline", "");
       await terminal.answer("? Switches", "");
@@ -226,6 +227,69 @@ tmuxTest("several ballots at a terminal: propose, pick the ballot to vote on, cl
     if (!await t.step(name, phase)) break;
   }
 });
+
+tmuxTest(
+  "ranked and consent ballots at a terminal: a ranking picked choice by choice, a block with its reason",
+  async (t) => {
+    await using hub = startTestHub({
+      standing: {
+        question: "Capital?",
+        options: ["Memphis", "Nashville", "Knoxville"],
+        method: "ranked:irv",
+      },
+      allowPropose: true,
+    });
+    using watcher = (await TextClient.admitted(hub.address.port)).client;
+    await using terminal = await Terminal.start(
+      cliCommand(["join", `127.0.0.1:${hub.address.port}`]),
+    );
+    const title = (n: number, so: string) => `Ballot 1: Capital?: your choice number ${n}${so}`;
+    const phases: [string, () => Promise<void>][] = [
+      ["ranks two options with the arrow keys, then stops", async () => {
+        await answerGate(terminal);
+        await terminal.choose(MAIN_MENU, "vote");
+        await terminal.choose(title(1, ""), "C) Knoxville");
+        const screen = await terminal.waitFor(
+          "the second pick, without the first",
+          (text) => readMenu(text, title(2, ", so far C")) !== undefined,
+        );
+        checkMenu(
+          screen,
+          title(2, ", so far C"),
+          ["A) Memphis", "B) Nashville", "(rank no more)"],
+          "A) Memphis",
+        );
+        await terminal.choose(title(2, ", so far C"), "A) Memphis");
+        await terminal.choose(title(3, ", so far C>A"), "(rank no more)");
+        await terminal.waitFor(
+          "the vote's reply",
+          (text) =>
+            isAbove(text, "ok vote C>A (Knoxville > Memphis) recorded on ballot 1", MAIN_MENU),
+        );
+      }],
+      ["blocks a consent proposal, giving the reason", async () => {
+        await watcher.send("propose Adopt the budget? | | consent");
+        await watcher.readUntil((line) => line.startsWith("ok propose: ballot 2"));
+        await terminal.waitFor(
+          "the new ballot",
+          (text) => isAbove(text, "! ballot 2 open", MAIN_MENU),
+        );
+        await terminal.choose(MAIN_MENU, "vote");
+        await terminal.choose("Which ballot?", "2) Adopt the budget?");
+        await terminal.choose("Ballot 2: Adopt the budget?", "block");
+        await terminal.answer("? Why do you block?", "we have no budget");
+        await terminal.waitFor(
+          "the vote's reply",
+          (text) =>
+            isAbove(text, 'ok vote D "we have no budget" (block) recorded on ballot 2', MAIN_MENU),
+        );
+      }],
+    ];
+    for (const [name, phase] of phases) {
+      if (!await t.step(name, phase)) break;
+    }
+  },
+);
 
 tmuxTest("Ctrl-C at the menu leaves as exit does", async () => {
   await using hub = startTestHub();

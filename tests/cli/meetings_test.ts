@@ -192,6 +192,8 @@ Deno.test("after SIGKILL the next serve resumes by itself and says what is open;
     }
     const refused = await refusedServe(data, "--options", "pizza,sushi,ramen", ...RIDDLE);
     assertSays(refused, `--options "pizza,sushi,ramen": the meeting's options are "pizza,sushi"`);
+    const method = await refusedServe(data, "--method", "Ranked:IRV", ...RIDDLE);
+    assertSays(method, "--method ranked:irv: the meeting's method is choice");
     await using again = await startServe(["--data", data, "--grace", "60", ...RIDDLE]);
     await again.waitForLine((line) =>
       line.startsWith("  meeting 1, resumed: the last hub stopped without ending it")

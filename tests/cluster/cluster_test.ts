@@ -73,9 +73,9 @@ Deno.test({
       const listing = await etcdctl(etcd, ["get", "--prefix", "consensus/lab/log/"]);
       const lines = listing.trimEnd().split("\n");
       const index = lines.findIndex((line) => line.includes('"type":"vote"'));
-      assert(index > 0, listing);
+      assert(index > 0 && lines[index]!.includes('"option":"A"'), listing);
       const key = lines[index - 1]!;
-      await etcdctl(etcd, ["put", key, lines[index]!.replace('"choice":"A"', '"choice":"B"')]);
+      await etcdctl(etcd, ["put", key, lines[index]!.replace('"option":"A"', '"option":"B"')]);
       const altered = await runCli(audit);
       assertEquals(altered.code, 1, altered.stdout + altered.stderr);
       const position = Number(key.slice(key.lastIndexOf("/") + 1));

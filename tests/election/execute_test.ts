@@ -60,12 +60,12 @@ const commandArbitrary = (at: number): fc.Arbitrary<Command> =>
     fc.nat().map((seed) => admit(at, seed)),
     fc.record({ node: fc.integer({ min: 1, max: 8 }), ballot: fc.integer({ min: 1, max: 3 }) })
       .chain(({ node, ballot }) =>
-        fc.constantFrom(...OPTIONS).map((choice): Command => ({
+        fc.constantFrom(...OPTIONS).map((option): Command => ({
           type: "vote",
           at,
           node,
           ballot,
-          choice,
+          vote: { option },
         }))
       ),
     fc.record({ node: fc.integer({ min: 1, max: 8 }), epoch: fc.integer({ min: 1, max: 3 }) })
@@ -110,7 +110,7 @@ Deno.test("the same commands in the same order decide the same on every copy, wi
       for (const ballot of first.state.ballots.values()) {
         if (ballot.closed) continue;
         const tally: Record<string, number> = { A: 0, B: 0, C: 0 };
-        for (const option of ballot.votes.values()) tally[option]! += 1;
+        for (const vote of ballot.votes.values()) tally[(vote as { option: string }).option]! += 1;
         assertEquals(ballot.counts, tally);
       }
       // Each ballot closes once; PINs of known nodes are unique.
@@ -135,9 +135,9 @@ Deno.test("two hubs' votes for one node: the log's first counts, the second is a
     propose,
     admit(1, 1, "hub-1"),
     admit(2, 2, "hub-2"),
-    { type: "vote", at: 3, node: 1, ballot: 1, choice: "A" },
-    { type: "vote", at: 3, node: 1, ballot: 1, choice: "A" },
-    { type: "vote", at: 3, node: 1, ballot: 1, choice: "B" },
+    { type: "vote", at: 3, node: 1, ballot: 1, vote: { option: "A" } },
+    { type: "vote", at: 3, node: 1, ballot: 1, vote: { option: "A" } },
+    { type: "vote", at: 3, node: 1, ballot: 1, vote: { option: "B" } },
   ]);
   assert(outcomes[3]!.ok && outcomes[3]!.kind === "voted" && !outcomes[3]!.repeated);
   assert(outcomes[4]!.ok && outcomes[4]!.kind === "voted" && outcomes[4]!.repeated);

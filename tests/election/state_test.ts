@@ -9,16 +9,9 @@ import {
   evaluateBallot,
   replayEvents,
 } from "../../lib/election/state.ts";
+import { joinedEvent } from "../_helpers/events.ts";
 
-const join = (node: number): HubEvent => ({
-  type: "joined",
-  node,
-  pin: 100 + node,
-  name: `n${node}`,
-  address: "127.0.0.1",
-  port: node,
-  tokenHash: `hash-${node}`,
-});
+const join = joinedEvent;
 const vote = (node: number, option: string, ballot = 1): HubEvent => ({
   type: "voted",
   ballot,

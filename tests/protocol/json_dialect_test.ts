@@ -56,3 +56,39 @@ Deno.test("__proto__ in a request changes nothing shared", () => {
   assertEquals(message.kind, "request");
   assertEquals(({} as Record<string, unknown>).polluted, undefined);
 });
+
+Deno.test("votes by method decode from their JSON fields; wrong types are refused", () => {
+  assertEquals(parseJsonMessage('{"id":1,"op":"vote","ballot":2,"ranking":["C","A"]}'), {
+    kind: "request",
+    id: 1,
+    request: { op: "vote", ballot: 2, ranking: ["C", "A"] },
+  });
+  assertEquals(parseJsonMessage('{"id":2,"op":"vote","scores":{"A":5,"B":-1}}'), {
+    kind: "request",
+    id: 2,
+    request: { op: "vote", scores: { A: 5, B: -1 } },
+  });
+  assertEquals(parseJsonMessage('{"id":3,"op":"vote","option":"block","reason":"no budget"}'), {
+    kind: "request",
+    id: 3,
+    request: { op: "vote", option: "block", reason: "no budget" },
+  });
+  assertEquals(parseJsonMessage('{"id":4,"op":"propose","question":"Go?","method":"consent"}'), {
+    kind: "request",
+    id: 4,
+    request: { op: "propose", proposal: { question: "Go?", options: [], method: "consent" } },
+  });
+  for (
+    const line of [
+      '{"id":5,"op":"vote","ranking":"C>A"}',
+      '{"id":5,"op":"vote","options":["A",1]}',
+      '{"id":5,"op":"vote","scores":[5]}',
+      '{"id":5,"op":"vote","scores":{"A":"5"}}',
+      '{"id":5,"op":"vote","option":"block","reason":7}',
+      '{"id":5,"op":"propose","question":"Go?","options":["a","b"],"method":3}',
+    ]
+  ) {
+    const decoded = parseJsonMessage(line);
+    assertEquals(decoded.kind === "invalid" && decoded.error.code, "bad-request", line);
+  }
+});
