@@ -56,6 +56,9 @@ async function main(args: string[]): Promise<number> {
     } else if (command === "certs") {
       const { certs } = await import("./lib/cli/certs.ts");
       await certs(rest);
+    } else if (command === "conformance") {
+      const { conformance } = await import("./lib/cli/conformance.ts");
+      return await conformance(rest);
     } else if (command === "join") {
       shutdown.dispose();
       const { join } = await import("./lib/cli/join.ts");

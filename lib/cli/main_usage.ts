@@ -16,6 +16,8 @@ Commands:
   serve              start a hub (see consensus serve --help)
   join HOST[:PORT]   join a hub as a node (see consensus join --help)
   certs DIR          make a private CA and a hub certificate for TLS (see consensus certs --help)
+  conformance HOST:PORT
+                     check a hub against PROTOCOL.md (see consensus conformance --help)
   (none)             start a hub on --port (default ${DEFAULT_PORT}) if it is free,
                      otherwise join the hub already there
 

@@ -1,0 +1,124 @@
+/**
+ * `consensus conformance HOST:PORT`: checks a hub, ours or another team's,
+ * against PROTOCOL.md, and prints a table of checks.
+ *
+ * @module
+ */
+
+import { closeAll, type ConformanceContext, newContext } from "../conformance/context.ts";
+import { Probe } from "../conformance/probe.ts";
+import {
+  type CheckResult,
+  conforms,
+  formatResult,
+  formatSummary,
+  runChecks,
+} from "../conformance/runner.ts";
+import { TEXT_CHECKS } from "../conformance/text_checks.ts";
+import { JSON_CHECKS } from "../conformance/json_checks.ts";
+import { HubUnreachableError } from "../node/errors.ts";
+import { DEFAULT_PORT } from "../protocol/messages.ts";
+import { parseCommandArgs, parseSeconds } from "./args.ts";
+import { EXIT } from "./exit_codes.ts";
+import { parseHubAddress } from "./join.ts";
+import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Help text of `consensus conformance`. */
+export const CONFORMANCE_USAGE =
+  `Usage: consensus conformance [tls://]HOST[:PORT] --answer TEXT [options]
+
+Checks a hub, ours or another team's, against PROTOCOL.md (default port ${DEFAULT_PORT}): the text
+dialect first (greeting, gate, wrong answers, PINs, every service with its arguments inline and
+with the hub's questions, the pushes a second node sees, errors for bad input, resume, exit), then
+the JSON dialect when the hub offers it. It joins as several nodes, votes and, when the hub allows
+it, proposes and closes a ballot of its own. Prints one row per check: pass, fail (with what was
+expected and what came) or skip (an optional part the hub does not offer).
+
+Options:
+  --answer TEXT          the gate answer (proved to the hub, as consensus join does)
+  --tls-ca FILE          with tls://: trust the hub certificates this CA signed (PEM)
+  --json                 print one JSON object: {"conforms": ..., "results": [...]}
+  --step-timeout SECONDS longest wait for any one line from the hub (default 5)
+  -h, --help             show this help
+
+Exit codes:
+  0 every required check passed   1 a required check failed
+  2 usage error                   3 nothing accepts connections there
+
+Example:
+  consensus conformance 127.0.0.1:7337 --answer keyboard`;
+
+/**
+ * Runs `consensus conformance`.
+ *
+ * @param args Arguments after `conformance`.
+ * @param output Where to print.
+ * @returns The exit code: 0 when the hub conforms, 1 when it does not.
+ * @throws {UsageError} On wrong arguments.
+ * @throws {HubUnreachableError} When nothing accepts a connection there.
+ */
+export async function conformance(
+  args: string[],
+  output: Output = STANDARD_OUTPUT,
+): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, {
+    answer: { type: "string" },
+    "tls-ca": { type: "string" },
+    json: { type: "boolean" },
+    "step-timeout": { type: "string" },
+  }, CONFORMANCE_USAGE);
+  if (values.help) {
+    output.out(CONFORMANCE_USAGE);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new UsageError("Give the hub's address, HOST:PORT", CONFORMANCE_USAGE);
+  }
+  const answer = values.answer;
+  if (typeof answer !== "string") {
+    throw new UsageError("Give the gate answer with --answer", CONFORMANCE_USAGE);
+  }
+  const { host, port, tls } = parseHubAddress(positionals[0]!, values, CONFORMANCE_USAGE);
+  const stepMs = values["step-timeout"] === undefined
+    ? 5000
+    : parseSeconds(values["step-timeout"] as string, "step-timeout", CONFORMANCE_USAGE);
+  const context = newContext({ host, port, tls, stepMs }, answer);
+  await expectReachable(context);
+  const json = values.json === true;
+  if (!json) output.out(`Checking the hub at ${host}:${port} against PROTOCOL.md`);
+  const print = (result: CheckResult) => {
+    if (!json) { for (const line of formatResult(result)) output.out(line); }
+  };
+  let results: CheckResult[];
+  try {
+    results = await runChecks(TEXT_CHECKS, context, print);
+    results.push(...await runChecks(JSON_CHECKS, context, print));
+  } finally {
+    await leave(context);
+  }
+  if (json) {
+    output.out(JSON.stringify({ hub: `${host}:${port}`, conforms: conforms(results), results }));
+  } else output.out(formatSummary(results));
+  return conforms(results) ? EXIT.ok : EXIT.failure;
+}
+
+async function expectReachable(context: ConformanceContext): Promise<void> {
+  const { host, port } = context.target;
+  try {
+    const probe = await Probe.open(context.target);
+    probe.close();
+  } catch (error) {
+    throw new HubUnreachableError(
+      `Cannot reach a hub at ${host}:${port}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/** Sends `exit` for every node still in, so the hub does not keep them for its grace period. */
+async function leave(context: ConformanceContext): Promise<void> {
+  await Promise.all(
+    [...context.nodes.values()].map((node) => node.probe.send("exit").catch(() => {})),
+  );
+  closeAll(context);
+}
