@@ -5,7 +5,8 @@
  * @module
  */
 
-import { closeAll, type ConformanceContext, newContext } from "../conformance/context.ts";
+import { closeAll, type ConformanceContext, leaveAll, newContext } from "../conformance/context.ts";
+import { CheckFailure } from "../conformance/expect.ts";
 import { Probe } from "../conformance/probe.ts";
 import {
   type CheckResult,
@@ -93,9 +94,12 @@ export async function conformance(
   let results: CheckResult[];
   try {
     results = await runChecks(TEXT_CHECKS, context, print);
+    // The text nodes leave first, so that the JSON nodes alone make up the electorate.
+    await leaveAll(context);
     results.push(...await runChecks(JSON_CHECKS, context, print));
   } finally {
-    await leave(context);
+    await leaveAll(context);
+    closeAll(context);
   }
   if (json) {
     output.out(JSON.stringify({ hub: `${host}:${port}`, conforms: conforms(results), results }));
@@ -109,16 +113,7 @@ async function expectReachable(context: ConformanceContext): Promise<void> {
     const probe = await Probe.open(context.target);
     probe.close();
   } catch (error) {
-    throw new HubUnreachableError(
-      `Cannot reach a hub at ${host}:${port}: ${(error as Error).message}`,
-    );
+    const reason = error instanceof CheckFailure ? error.got : (error as Error).message;
+    throw new HubUnreachableError(`Cannot reach a hub at ${host}:${port}: ${reason}`);
   }
-}
-
-/** Sends `exit` for every node still in, so the hub does not keep them for its grace period. */
-async function leave(context: ConformanceContext): Promise<void> {
-  await Promise.all(
-    [...context.nodes.values()].map((node) => node.probe.send("exit").catch(() => {})),
-  );
-  closeAll(context);
 }

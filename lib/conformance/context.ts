@@ -35,6 +35,8 @@ export interface CheckerNode {
   name: string;
   /** Its resume token. */
   token: string;
+  /** Whether it speaks the JSON dialect. */
+  json?: boolean;
 }
 
 /** State shared by the checks of one run. */
@@ -60,7 +62,6 @@ export interface ConformanceContext {
     admissionInfo?: string[];
     standing?: TextBallot;
     exitedToken?: string;
-    json?: Probe;
   };
   /** Keys derived so far, by salt and iterations: PBKDF2 is slow on purpose. */
   keys: Map<string, CryptoKey>;
@@ -87,6 +88,25 @@ export async function openProbe(context: ConformanceContext): Promise<Probe> {
   const probe = await Probe.open(context.target);
   context.probes.push(probe);
   return probe;
+}
+
+/**
+ * Makes every node of the run leave with `exit` and waits until the hub closes
+ * each connection, so that the hub has counted them out before what comes next.
+ *
+ * @param context The run.
+ */
+export async function leaveAll(context: ConformanceContext): Promise<void> {
+  await Promise.all([...context.nodes.values()].map(async (node) => {
+    try {
+      await node.probe.send(node.json ? '{"op":"exit"}' : "exit");
+      await node.probe.closedByHub("the hub to close the connection after exit");
+    } catch {
+      // A hub that does not close is reported by the exit checks; here it is only left behind.
+    }
+    node.probe.close();
+  }));
+  context.nodes.clear();
 }
 
 /**
@@ -152,13 +172,13 @@ export async function openAtGate(
  * @param context The run (its key cache).
  * @param challenge The hub's challenge.
  * @param answer The answer to prove; the run's answer when left out.
- * @returns The node's nonce and proof, base64.
+ * @returns The node's nonce and proof, base64, and the key (to check the hub's proof).
  */
 export async function prove(
   context: ConformanceContext,
   challenge: GateChallenge,
   answer = context.answer,
-): Promise<{ nonce: string; proof: string }> {
+): Promise<{ nonce: string; proof: string; key: CryptoKey }> {
   const cacheKey = `${challenge.salt} ${challenge.iterations} ${answer}`;
   let key = context.keys.get(cacheKey);
   if (!key) {
@@ -166,7 +186,7 @@ export async function prove(
     context.keys.set(cacheKey, key);
   }
   const nonce = randomBase64();
-  return { nonce, proof: await computeProof(key, "node", challenge.nonce, nonce) };
+  return { nonce, proof: await computeProof(key, "node", challenge.nonce, nonce), key };
 }
 
 /** A wrong answer the checker proves to see the hub refuse it. */
@@ -309,7 +329,13 @@ export async function admitJson(
     throw new CheckFailure('{"event":"admitted","pin":...,"token":...}', quote(line));
   }
   return {
-    node: { probe, pin: String(reply.pin), name: String(reply.name), token: reply.token },
+    node: {
+      probe,
+      pin: String(reply.pin),
+      name: String(reply.name),
+      token: reply.token,
+      json: true,
+    },
     admitted: reply,
     line,
   };
