@@ -254,6 +254,7 @@ const GATE_CHECKS: JsonCheck[] = [
     run(context) {
       const { line, reply } = admitted.get(context)!;
       expectPin(reply.pin);
+      expectShape(typeof reply.pin === "number", '"pin" as a JSON number', reply.pin);
       expectFields(reply, { name: "conf-j", resumed: false }, line);
       const services = reply.services as { name?: unknown }[] | undefined;
       expectShape(
