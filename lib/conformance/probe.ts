@@ -181,10 +181,8 @@ export class Probe {
         line = await this.#read(expected, deadline);
       } catch (error) {
         if (error instanceof CheckFailure && this.#events.length > 0) {
-          throw new CheckFailure(
-            expected,
-            `${error.got}; events seen: ${this.#events.join(" | ")}`,
-          );
+          const seen = this.#events.slice(-3).map((event) => event.slice(0, 120)).join(" | ");
+          throw new CheckFailure(expected, `${error.got}; last events seen: ${seen}`);
         }
         throw error;
       }
