@@ -6,7 +6,7 @@
  */
 
 import { closeAll, type ConformanceContext, leaveAll, newContext } from "../conformance/context.ts";
-import { CheckFailure } from "../conformance/expect.ts";
+import { CheckFailure, RunAborted } from "../conformance/expect.ts";
 import { Probe } from "../conformance/probe.ts";
 import {
   type CheckResult,
@@ -17,7 +17,7 @@ import {
 } from "../conformance/runner.ts";
 import { TEXT_CHECKS } from "../conformance/text_checks.ts";
 import { JSON_CHECKS } from "../conformance/json_checks.ts";
-import { HubUnreachableError } from "../node/errors.ts";
+import { GateRefusedError, HubUnreachableError } from "../node/errors.ts";
 import { DEFAULT_PORT } from "../protocol/messages.ts";
 import { parseCommandArgs, parseSeconds } from "./args.ts";
 import { EXIT } from "./exit_codes.ts";
@@ -46,6 +46,7 @@ Options:
 Exit codes:
   0 every required check passed   1 a required check failed
   2 usage error                   3 nothing accepts connections there
+  4 the hub refused the proof of --answer (the run stops, to spare the address's tries)
 
 Example:
   consensus conformance 127.0.0.1:7337 --answer keyboard`;
@@ -58,6 +59,7 @@ Example:
  * @returns The exit code: 0 when the hub conforms, 1 when it does not.
  * @throws {UsageError} On wrong arguments.
  * @throws {HubUnreachableError} When nothing accepts a connection there.
+ * @throws {GateRefusedError} When the hub refuses the proof of `--answer` (the run stops).
  */
 export async function conformance(
   args: string[],
@@ -97,6 +99,9 @@ export async function conformance(
     // The text nodes leave first, so that the JSON nodes alone make up the electorate.
     await leaveAll(context);
     results.push(...await runChecks(JSON_CHECKS, context, print));
+  } catch (error) {
+    if (error instanceof RunAborted) throw new GateRefusedError(error.message);
+    throw error;
   } finally {
     await leaveAll(context);
     closeAll(context);

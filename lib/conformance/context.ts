@@ -21,9 +21,10 @@ import {
   quote,
   readTextAdmission,
   rowCount,
+  RunAborted,
   type TextBallot,
 } from "./expect.ts";
-import { Probe, type ProbeTarget } from "./probe.ts";
+import { GATE_PAUSE_MS, Probe, type ProbeTarget } from "./probe.ts";
 
 /** An admitted node of the checker. */
 export interface CheckerNode {
@@ -222,7 +223,15 @@ export async function sendTextProof(
 ): Promise<{ node: CheckerNode; info: string[] }> {
   const { nonce, proof } = await prove(context, challenge);
   await probe.send(`proof ${nonce} ${proof}`);
-  const admission = readTextAdmission(await probe.reply('"ok admitted: ..."'));
+  // A refused proof may be answered after the hub's pause for failed tries.
+  const line = await probe.reply('"ok admitted: ..."', GATE_PAUSE_MS);
+  if (line.startsWith("err wrong-answer")) {
+    throw new RunAborted(
+      `The hub refused the proof of the answer given (${line}): is --answer its gate answer? ` +
+        "Stopped before using up more tries at the gate",
+    );
+  }
+  const admission = readTextAdmission(line);
   return await readAdmissionInfo(probe, admission.pin, admission.name);
 }
 

@@ -27,6 +27,23 @@ export class CheckFailure extends Error {
   }
 }
 
+/**
+ * The run cannot go on: the hub refused the proof of the answer the checker
+ * was given. Going on would only use up the address's tries at the gate (and
+ * may get it locked out), so the run stops.
+ */
+export class RunAborted extends Error {
+  /**
+   * Creates the error.
+   *
+   * @param message Why the run stopped.
+   */
+  constructor(message: string) {
+    super(message);
+    this.name = "RunAborted";
+  }
+}
+
 /** A check does not apply to this hub (an optional part it does not offer). */
 export class CheckSkipped extends Error {
   /**

@@ -29,6 +29,7 @@ import {
   quote,
 } from "./expect.ts";
 import type { Probe } from "./probe.ts";
+import { GATE_PAUSE_MS } from "./probe.ts";
 import type { Check } from "./runner.ts";
 
 type JsonCheck = Check<ConformanceContext>;
@@ -183,7 +184,7 @@ const GATE_CHECKS: JsonCheck[] = [
       const challenge = run.ask!.challenge as GateChallenge;
       const { nonce, proof } = await prove(context, challenge, WRONG_ANSWER);
       await probe.sendJson({ id: run.ask!.id, proof, nonce });
-      const line = await probe.reply('{"event":"wrong-answer","triesLeft":2,...}');
+      const line = await probe.reply('{"event":"wrong-answer","triesLeft":2,...}', GATE_PAUSE_MS);
       const message = parseJsonLine(line);
       expectFields(message, { event: "wrong-answer", triesLeft: 2 }, line);
       run.ask = readGateAsk(await probe.reply('{"ask":"gate","triesLeft":2,...}'), 2).ask;
@@ -199,7 +200,11 @@ const GATE_CHECKS: JsonCheck[] = [
       const run = facts(context);
       const probe = run.probe!;
       await probe.sendJson({ id: 7, op: "stats" });
-      expectJsonError(await probe.reply('{"id":7,"ok":false,...}'), 7, "not-admitted");
+      expectJsonError(
+        await probe.reply('{"id":7,"ok":false,...}', GATE_PAUSE_MS),
+        7,
+        "not-admitted",
+      );
       run.ask = readGateAsk(await probe.reply('{"ask":"gate","triesLeft":1,...}'), 1).ask;
       run.gateReady = true;
     },

@@ -22,6 +22,9 @@ export interface ProbeTarget {
   stepMs: number;
 }
 
+/** Longest pause a hub takes before answering a failed try at the gate (PROTOCOL.md section 4.4). */
+export const GATE_PAUSE_MS = 5000;
+
 /** Events of the JSON dialect that answer the node's own line rather than happen to others. */
 const JSON_ANSWERS = new Set(["admitted", "wrong-answer", "bye"]);
 
@@ -136,15 +139,17 @@ export class Probe {
    * The next line that is not a pushed event (events are kept for {@linkcode Probe.event}).
    *
    * @param expected What the check waits for, for the failure message.
+   * @param extraMs Longer than one step by this much: for the answer to a failed try at the
+   * gate, which a hub may hold back (PROTOCOL.md section 4.4).
    * @returns The line.
    * @throws {CheckFailure} When the connection ends or nothing comes in time.
    */
-  async reply(expected: string): Promise<string> {
+  async reply(expected: string, extraMs = 0): Promise<string> {
     const kept = this.#replies.shift();
     if (kept !== undefined) return kept;
-    const deadline = Date.now() + this.#stepMs;
+    const deadline = Date.now() + this.#stepMs + extraMs;
     for (;;) {
-      const line = await this.#read(expected, deadline);
+      const line = await this.#read(expected, deadline, this.#stepMs + extraMs);
       if (isPush(line)) this.#events.push(line);
       else return line;
     }
@@ -223,7 +228,7 @@ export class Probe {
     }
   }
 
-  async #read(expected: string, deadline: number): Promise<string> {
+  async #read(expected: string, deadline: number, totalMs = this.#stepMs): Promise<string> {
     if (this.#ended) throw new CheckFailure(expected, "the hub had closed the connection");
     // One read at a time: a read that timed out stays pending and serves the next call.
     this.#reading ??= this.#lines.next();
@@ -232,7 +237,7 @@ export class Probe {
     try {
       item = await raceSignal(this.#reading, AbortSignal.timeout(waitMs));
     } catch {
-      throw new CheckFailure(expected, `nothing within ${(this.#stepMs / 1000).toFixed(0)} s`);
+      throw new CheckFailure(expected, `nothing within ${Math.round(totalMs / 100) / 10} s`);
     }
     this.#reading = undefined;
     if (item === undefined) {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { CheckFailure, CheckSkipped } from "./expect.ts";
+import { CheckFailure, CheckSkipped, RunAborted } from "./expect.ts";
 
 /** One check of a hub against PROTOCOL.md. */
 export interface Check<Context> {
@@ -54,6 +54,7 @@ export interface CheckResult {
  * @param context Shared by the checks (connections, what earlier checks learnt).
  * @param onResult Called after each check, to print progress.
  * @returns One result per check.
+ * @throws {RunAborted} When a check finds that the run cannot go on.
  *
  * @example
  * ```ts
@@ -98,6 +99,7 @@ export async function runChecks<Context>(
         await check.run(context);
         result = { ...base, status: "pass" };
       } catch (error) {
+        if (error instanceof RunAborted) throw error;
         if (error instanceof CheckSkipped) {
           result = { ...base, status: "skip", got: error.message };
         } else if (error instanceof CheckFailure) {

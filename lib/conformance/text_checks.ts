@@ -34,6 +34,7 @@ import {
   readTextBallot,
   readTextStats,
 } from "./expect.ts";
+import { GATE_PAUSE_MS } from "./probe.ts";
 import type { Check } from "./runner.ts";
 
 type TextCheck = Check<ConformanceContext>;
@@ -119,7 +120,7 @@ const GATE_CHECKS: TextCheck[] = [
     async run(context) {
       const probe = context.facts.gateProbe!;
       await probe.send("stats");
-      const line = await probe.reply('"err not-admitted: ...; 2 tries left"');
+      const line = await probe.reply('"err not-admitted: ...; 2 tries left"', GATE_PAUSE_MS);
       expectTextError(line, "not-admitted");
       expectLine(line, /; 2 tries left$/u, 'a message ending "; 2 tries left"');
       const before = context.facts.challenge!.nonce;
@@ -139,7 +140,7 @@ const GATE_CHECKS: TextCheck[] = [
       const probe = context.facts.gateProbe!;
       const { nonce, proof } = await prove(context, context.facts.challenge!, WRONG_ANSWER);
       await probe.send(`proof ${nonce} ${proof}`);
-      const line = await probe.reply('"err wrong-answer: ...; 1 try left"');
+      const line = await probe.reply('"err wrong-answer: ...; 1 try left"', GATE_PAUSE_MS);
       expectTextError(line, "wrong-answer");
       expectLine(line, /; 1 try left$/u, 'a message ending "; 1 try left"');
       context.facts.challenge = (await readTextQuestion(probe)).challenge;
@@ -215,7 +216,7 @@ const GATE_CHECKS: TextCheck[] = [
         const { challenge } = await readTextQuestion(probe);
         const { nonce, proof } = await prove(context, challenge, WRONG_ANSWER);
         await probe.send(`proof ${nonce} ${proof}`);
-        const line = await probe.reply(`"err wrong-answer: ...; ${left}"`);
+        const line = await probe.reply(`"err wrong-answer: ...; ${left}"`, GATE_PAUSE_MS);
         expectTextError(line, "wrong-answer");
         expectLine(line, new RegExp(`; ${left}$`, "u"), `a message ending "; ${left}"`);
       }
@@ -246,7 +247,10 @@ const GATE_CHECKS: TextCheck[] = [
     async run(context) {
       const { probe } = await openAtGate(context);
       await probe.send(context.answer);
-      const line = await probe.reply('"ok admitted: ..." or "err plain-answer-refused: ..."');
+      const line = await probe.reply(
+        '"ok admitted: ..." or "err plain-answer-refused: ..."',
+        GATE_PAUSE_MS,
+      );
       if (line.startsWith("err ")) expectTextError(line, "plain-answer-refused");
       else {
         readTextAdmission(line);
@@ -264,7 +268,7 @@ const GATE_CHECKS: TextCheck[] = [
     async run(context) {
       const { probe } = await openAtGate(context);
       await probe.send("resume AAAAAAAAAAAAAAAAAAAAAA");
-      expectTextError(await probe.reply('"err bad-token: ..."'), "bad-token");
+      expectTextError(await probe.reply('"err bad-token: ..."', GATE_PAUSE_MS), "bad-token");
       probe.close();
     },
   },
@@ -897,7 +901,10 @@ const LIFE_CHECKS: TextCheck[] = [
     async run(context) {
       const { probe } = await openAtGate(context);
       await probe.send(`resume ${context.facts.exitedToken}`);
-      expectTextError(await probe.reply('"err token-expired: ..."'), "token-expired");
+      expectTextError(
+        await probe.reply('"err token-expired: ..."', GATE_PAUSE_MS),
+        "token-expired",
+      );
       // Get in after the failed try, so the hub forgets this address's failures.
       const { challenge } = await readTextQuestion(probe);
       const { node: d } = await sendTextProof(context, probe, challenge);

@@ -16,9 +16,9 @@ interface Result {
 }
 
 /** Runs the checker with --json; returns its exit code and results by id. */
-async function check(port: number) {
+async function check(port: number, address = `127.0.0.1:${port}`, extra: string[] = []) {
   const run = await runCli(
-    ["conformance", `127.0.0.1:${port}`, "--answer", "keyboard", "--json", "--step-timeout", "3"],
+    ["conformance", address, "--answer", "keyboard", "--json", "--step-timeout", "3", ...extra],
     60_000,
   );
   const report = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
@@ -67,6 +67,34 @@ Deno.test("with --allow-propose, propose and close are checked too", async () =>
   }
 });
 
+Deno.test("over TLS, with the CA of consensus certs, our hub passes", async () => {
+  const directory = await Deno.makeTempDir({ prefix: "consensus-conformance-tls-" });
+  try {
+    const made = await runCli(["certs", directory]);
+    assertEquals(made.code, 0, made.stderr);
+    await using hub = await startServe([
+      ...GATE,
+      "--tls-cert",
+      `${directory}/hub.pem`,
+      "--tls-key",
+      `${directory}/hub-key.pem`,
+      "--tls-port",
+      "0",
+    ]);
+    const tlsLine = await hub.waitForLine((line) => line.startsWith("  TLS on port "));
+    const tlsPort = Number(tlsLine.split(" ").at(-1));
+    const { code, failed, status } = await check(tlsPort, `tls://127.0.0.1:${tlsPort}`, [
+      "--tls-ca",
+      `${directory}/ca.pem`,
+    ]);
+    assertEquals(failed, []);
+    assertEquals(code, 0);
+    assertEquals(status.get("json.push-consensus"), "pass");
+  } finally {
+    await Deno.remove(directory, { recursive: true });
+  }
+});
+
 Deno.test("a hub without a greeting fails text.greeting", async () => {
   await using fake = serveFake(async (conn) => {
     await writeAll(conn, "# challenge pbkdf2-sha256 c2FsdA== 1000 bm9uY2U=\n? What?\n");
@@ -112,6 +140,13 @@ Deno.test("a hub that counts a vote twice fails the counting checks", async () =
   assert(failed.includes("text.vote-counted-once"), failed.join());
   assert(failed.includes("json.vote-counted-once"), failed.join());
   assert(failed.every((id) => /vote-counted-once|push-consensus/u.test(id)), failed.join());
+});
+
+Deno.test("a wrong --answer stops the run with exit 4", async () => {
+  await using hub = await startServe(GATE);
+  const run = await runCli(["conformance", `127.0.0.1:${hub.port}`, "--answer", "piano"], 60_000);
+  assertEquals(run.code, 4, run.stderr);
+  assert(run.stderr.includes("is --answer its gate answer?"), run.stderr);
 });
 
 Deno.test("no hub there: exit 3; no --answer: exit 2", async () => {
