@@ -19,7 +19,7 @@ import { TEXT_CHECKS } from "../conformance/text_checks.ts";
 import { JSON_CHECKS } from "../conformance/json_checks.ts";
 import { GateRefusedError, HubUnreachableError } from "../node/errors.ts";
 import { DEFAULT_PORT } from "../protocol/messages.ts";
-import { parseCommandArgs, parseSeconds } from "./args.ts";
+import { type OptionSpec, parseCommandArgs, parseSeconds } from "./args.ts";
 import { EXIT } from "./exit_codes.ts";
 import { parseHubAddress } from "./join.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
@@ -51,6 +51,14 @@ Exit codes:
 Example:
   consensus conformance 127.0.0.1:7337 --answer keyboard`;
 
+/** The options of `consensus conformance`. */
+export const CONFORMANCE_OPTIONS = {
+  answer: { type: "string" },
+  "tls-ca": { type: "string" },
+  json: { type: "boolean" },
+  "step-timeout": { type: "string" },
+} as const satisfies OptionSpec;
+
 /**
  * Runs `consensus conformance`.
  *
@@ -65,12 +73,7 @@ export async function conformance(
   args: string[],
   output: Output = STANDARD_OUTPUT,
 ): Promise<number> {
-  const { values, positionals } = parseCommandArgs(args, {
-    answer: { type: "string" },
-    "tls-ca": { type: "string" },
-    json: { type: "boolean" },
-    "step-timeout": { type: "string" },
-  }, CONFORMANCE_USAGE);
+  const { values, positionals } = parseCommandArgs(args, CONFORMANCE_OPTIONS, CONFORMANCE_USAGE);
   if (values.help) {
     output.out(CONFORMANCE_USAGE);
     return EXIT.ok;

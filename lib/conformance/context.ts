@@ -40,6 +40,20 @@ export interface CheckerNode {
   json?: boolean;
 }
 
+/** What the checks of one dialect learn for the checks after them. */
+export interface DialectFacts {
+  /** The gate checks left their connection at a fresh question, ready for a right proof. */
+  gateReady?: boolean;
+  /** The ballot the vote checks use. */
+  ballot?: number;
+  /** Whether the checker proposed it (and can close it). */
+  proposed?: boolean;
+  /** Whether PROTOCOL.md makes it decide on the two nodes' votes. */
+  decides?: boolean;
+  /** Votes for option A on it before the checker voted. */
+  countBefore?: number;
+}
+
 /** State shared by the checks of one run. */
 export interface ConformanceContext {
   /** The hub. */
@@ -48,21 +62,33 @@ export interface ConformanceContext {
   answer: string;
   /** Every connection opened, closed at the end. */
   probes: Probe[];
-  /** Nodes and facts learnt so far, by name (`a`, `b`, `ballot`, ...). */
+  /** The checker's admitted nodes, by name (`a`, `b`, `c` in text; `j`, `k`, `l` in JSON). */
   nodes: Map<string, CheckerNode>;
-  /** Facts learnt by earlier checks. */
-  facts: {
+  /** What the text checks learnt for the checks after them. */
+  text: DialectFacts & {
+    /** The connection the gate checks use. */
     gateProbe?: Probe;
+    /** Its latest challenge. */
     challenge?: GateChallenge;
-    question?: string;
-    ballot?: number;
-    proposed?: boolean;
-    decides?: boolean;
-    countBefore?: number;
-    gateReady?: boolean;
+    /** The `#` lines after node A's admission. */
     admissionInfo?: string[];
-    standing?: TextBallot;
+    /** The oldest open ballot, from `ballots`. */
+    oldest?: TextBallot;
+    /** The token of the node that left with `exit`. */
     exitedToken?: string;
+  };
+  /** What the JSON checks learnt for the checks after them. */
+  json: DialectFacts & {
+    /** The connection the gate checks use. */
+    gateProbe?: Probe;
+    /** Its latest gate ask. */
+    ask?: Record<string, unknown>;
+    /** Node J's `admitted` event and its line. */
+    admitted?: { line: string; reply: Record<string, unknown> };
+    /** The oldest open ballot, from `ballots`. */
+    oldest?: Record<string, unknown>;
+    /** The next request id. */
+    nextId: number;
   };
   /** Keys derived so far, by salt and iterations: PBKDF2 is slow on purpose. */
   keys: Map<string, CryptoKey>;
@@ -76,7 +102,15 @@ export interface ConformanceContext {
  * @returns A fresh context.
  */
 export function newContext(target: ProbeTarget, answer: string): ConformanceContext {
-  return { target, answer, probes: [], nodes: new Map(), facts: {}, keys: new Map() };
+  return {
+    target,
+    answer,
+    probes: [],
+    nodes: new Map(),
+    text: {},
+    json: { nextId: 1 },
+    keys: new Map(),
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ import {
   admitJson,
   type CheckerNode,
   type ConformanceContext,
+  type DialectFacts,
   jsonRequest,
   openAtGate,
   prove,
@@ -28,7 +29,6 @@ import {
   parseJsonLine,
   quote,
 } from "./expect.ts";
-import type { Probe } from "./probe.ts";
 import { GATE_PAUSE_MS } from "./probe.ts";
 import type { Check } from "./runner.ts";
 
@@ -38,27 +38,6 @@ type Json = Record<string, unknown>;
 const OFFERED = "json.offered";
 const ADMITTED = "json.gate-proof";
 const TWO_NODES = "json.push-joined";
-
-/** What the JSON checks learnt, by run. */
-interface JsonFacts {
-  probe?: Probe;
-  ask?: Json;
-  gateReady?: boolean;
-  ballot?: number;
-  proposed?: boolean;
-  decides?: boolean;
-  countBefore?: number;
-  nextId: number;
-  token?: string;
-}
-
-const factsByRun = new WeakMap<ConformanceContext, JsonFacts>();
-
-function facts(context: ConformanceContext): JsonFacts {
-  let found = factsByRun.get(context);
-  if (!found) factsByRun.set(context, found = { nextId: 1 });
-  return found;
-}
 
 function node(context: ConformanceContext, key: string): CheckerNode {
   const found = context.nodes.get(key);
@@ -90,7 +69,7 @@ function readGateAsk(line: string, triesLeft: number): { ask: Json; challenge: G
  * @returns The reply.
  */
 async function expectOk(context: ConformanceContext, key: string, request: Json): Promise<Json> {
-  const id = facts(context).nextId++;
+  const id = context.json.nextId++;
   const { line, reply } = await jsonRequest(node(context, key).probe, { id, ...request });
   expectFields(reply, { id, ok: true, op: request.op }, line);
   return reply;
@@ -103,7 +82,7 @@ async function expectAsk(
   request: Json | undefined,
   ask: string,
 ): Promise<{ id: number; ask: Json }> {
-  const id = facts(context).nextId++;
+  const id = context.json.nextId++;
   const probe = node(context, key).probe;
   if (request) await probe.sendJson({ id, ...request });
   const line = await probe.reply(`{"id":"hN","ask":"${ask}"}`);
@@ -169,7 +148,7 @@ const GATE_CHECKS: JsonCheck[] = [
       if (repeated.nonce !== challenge.nonce || repeated.salt !== challenge.salt) {
         throw new CheckFailure("the challenge of the text line repeated", quote(line));
       }
-      Object.assign(facts(context), { probe, ask });
+      Object.assign(context.json, { gateProbe: probe, ask });
     },
   },
   {
@@ -179,8 +158,8 @@ const GATE_CHECKS: JsonCheck[] = [
     required: true,
     needs: [OFFERED],
     async run(context) {
-      const run = facts(context);
-      const probe = run.probe!;
+      const run = context.json;
+      const probe = run.gateProbe!;
       const challenge = run.ask!.challenge as GateChallenge;
       const { nonce, proof } = await prove(context, challenge, WRONG_ANSWER);
       await probe.sendJson({ id: run.ask!.id, proof, nonce });
@@ -197,8 +176,8 @@ const GATE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.gate-wrong-answer"],
     async run(context) {
-      const run = facts(context);
-      const probe = run.probe!;
+      const run = context.json;
+      const probe = run.gateProbe!;
       await probe.sendJson({ id: 7, op: "stats" });
       expectJsonError(
         await probe.reply('{"id":7,"ok":false,...}', GATE_PAUSE_MS),
@@ -216,8 +195,8 @@ const GATE_CHECKS: JsonCheck[] = [
     required: true,
     needs: [OFFERED],
     async run(context) {
-      const run = facts(context);
-      let probe = run.probe!;
+      const run = context.json;
+      let probe = run.gateProbe!;
       let challenge = run.ask!.challenge as GateChallenge;
       let id = run.ask!.id;
       if (!run.gateReady) {
@@ -247,7 +226,7 @@ const GATE_CHECKS: JsonCheck[] = [
           quote(line),
         );
       }
-      admitted.set(context, { line, reply });
+      context.json.admitted = { line, reply };
     },
   },
   {
@@ -257,7 +236,7 @@ const GATE_CHECKS: JsonCheck[] = [
     required: true,
     needs: [ADMITTED],
     run(context) {
-      const { line, reply } = admitted.get(context)!;
+      const { line, reply } = context.json.admitted!;
       expectPin(reply.pin);
       expectShape(typeof reply.pin === "number", '"pin" as a JSON number', reply.pin);
       expectFields(reply, { name: "conf-j", resumed: false }, line);
@@ -274,8 +253,6 @@ const GATE_CHECKS: JsonCheck[] = [
     },
   },
 ];
-
-const admitted = new WeakMap<ConformanceContext, { line: string; reply: Json }>();
 
 const SERVICE_CHECKS: JsonCheck[] = [
   {
@@ -464,9 +441,9 @@ const SERVICE_CHECKS: JsonCheck[] = [
         '"ballots": at least one {"ballot","question","options","rule","electorate",...}',
         reply,
       );
-      const run = facts(context);
+      const run = context.json;
       run.ballot = oldest!.ballot as number;
-      standing.set(context, oldest!);
+      run.oldest = oldest!;
     },
   },
   {
@@ -476,7 +453,7 @@ const SERVICE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.ballots"],
     async run(context) {
-      const run = facts(context);
+      const run = context.json;
       const reply = await expectOk(context, "j", { op: "stats" });
       const entry = ((reply.ballots ?? []) as Json[]).find((ballot) =>
         ballot.ballot === run.ballot
@@ -489,7 +466,7 @@ const SERVICE_CHECKS: JsonCheck[] = [
       );
       const counts = entry!.counts as Record<string, number> | null;
       run.countBefore = counts?.A ?? 0;
-      const terms = standing.get(context)!;
+      const terms = run.oldest!;
       run.decides = decidesWithTwoVotes(
         String(terms.rule),
         String(terms.electorate),
@@ -498,8 +475,6 @@ const SERVICE_CHECKS: JsonCheck[] = [
     },
   },
 ];
-
-const standing = new WeakMap<ConformanceContext, Json>();
 
 const PROMPT_CHECKS: JsonCheck[] = [
   {
@@ -598,7 +573,7 @@ const BAD_INPUT: [string, string, (context: ConformanceContext) => string, unkno
       JSON.stringify({
         id: "e6",
         op: "vote",
-        ballot: facts(context).ballot ?? 1,
+        ballot: context.json.ballot ?? 1,
         option: "no-such-option-zz",
       }),
     "e6",
@@ -644,7 +619,7 @@ const VOTE_CHECKS: JsonCheck[] = [
     required: false,
     needs: ["json.stats"],
     async run(context) {
-      const run = facts(context);
+      const run = context.json;
       const j = node(context, "j");
       const id = run.nextId++;
       const { line, reply } = await jsonRequest(j.probe, {
@@ -682,7 +657,7 @@ const VOTE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.stats"],
     async run(context) {
-      const ballot = facts(context).ballot!;
+      const ballot = context.json.ballot!;
       const { id, ask } = await expectAsk(context, "j", { op: "vote", ballot }, "vote");
       expectShape(
         (ask.ballot as Json | undefined)?.ballot === ballot,
@@ -700,7 +675,7 @@ const VOTE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.vote-ask"],
     async run(context) {
-      const run = facts(context);
+      const run = context.json;
       const ballot = run.ballot!;
       const reply = await expectOk(context, "j", { op: "vote", ballot, option: "A" });
       expectFields(reply, { ballot, option: "A", changed: false }, JSON.stringify(reply));
@@ -730,7 +705,7 @@ const VOTE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.vote-ask", TWO_NODES],
     async run(context) {
-      const ballot = facts(context).ballot!;
+      const ballot = context.json.ballot!;
       const reply = await expectOk(context, "k", { op: "vote", ballot, option: "A" });
       expectFields(reply, { ballot, option: "A", changed: false }, JSON.stringify(reply));
     },
@@ -742,7 +717,7 @@ const VOTE_CHECKS: JsonCheck[] = [
     required: true,
     needs: ["json.vote"],
     async run(context) {
-      const run = facts(context);
+      const run = context.json;
       const ballot = run.ballot!;
       const expected = `{"event":"consensus","ballot":${ballot},"option":"A",...,"counts":{"A":${
         (run.countBefore ?? 0) + 2
@@ -777,7 +752,7 @@ const VOTE_CHECKS: JsonCheck[] = [
   },
 ];
 
-function checkOutcome(event: Json, run: JsonFacts, expected: string): void {
+function checkOutcome(event: Json, run: DialectFacts, expected: string): void {
   const counts = event.counts as Record<string, number> | undefined;
   if (
     event.event !== "consensus" || event.option !== "A" || counts?.A !== (run.countBefore ?? 0) + 2

@@ -95,7 +95,7 @@ const GATE_CHECKS: TextCheck[] = [
     required: true,
     async run(context) {
       const probe = await openProbe(context);
-      context.facts.gateProbe = probe;
+      context.text.gateProbe = probe;
       await readGreeting(probe);
     },
   },
@@ -106,9 +106,8 @@ const GATE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.greeting"],
     async run(context) {
-      const { challenge, question } = await readTextQuestion(context.facts.gateProbe!);
-      context.facts.challenge = challenge;
-      context.facts.question = question;
+      const { challenge } = await readTextQuestion(context.text.gateProbe!);
+      context.text.challenge = challenge;
     },
   },
   {
@@ -118,14 +117,14 @@ const GATE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.challenge"],
     async run(context) {
-      const probe = context.facts.gateProbe!;
+      const probe = context.text.gateProbe!;
       await probe.send("stats");
       const line = await probe.reply('"err not-admitted: ...; 2 tries left"', GATE_PAUSE_MS);
       expectTextError(line, "not-admitted");
       expectLine(line, /; 2 tries left$/u, 'a message ending "; 2 tries left"');
-      const before = context.facts.challenge!.nonce;
-      context.facts.challenge = (await readTextQuestion(probe)).challenge;
-      if (context.facts.challenge.nonce === before) {
+      const before = context.text.challenge!.nonce;
+      context.text.challenge = (await readTextQuestion(probe)).challenge;
+      if (context.text.challenge.nonce === before) {
         throw new CheckFailure("a new challenge nonce after a failed try", "the same nonce");
       }
     },
@@ -137,14 +136,14 @@ const GATE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.gate-not-admitted"],
     async run(context) {
-      const probe = context.facts.gateProbe!;
-      const { nonce, proof } = await prove(context, context.facts.challenge!, WRONG_ANSWER);
+      const probe = context.text.gateProbe!;
+      const { nonce, proof } = await prove(context, context.text.challenge!, WRONG_ANSWER);
       await probe.send(`proof ${nonce} ${proof}`);
       const line = await probe.reply('"err wrong-answer: ...; 1 try left"', GATE_PAUSE_MS);
       expectTextError(line, "wrong-answer");
       expectLine(line, /; 1 try left$/u, 'a message ending "; 1 try left"');
-      context.facts.challenge = (await readTextQuestion(probe)).challenge;
-      context.facts.gateReady = true;
+      context.text.challenge = (await readTextQuestion(probe)).challenge;
+      context.text.gateReady = true;
     },
   },
   {
@@ -155,14 +154,14 @@ const GATE_CHECKS: TextCheck[] = [
     needs: ["text.challenge"],
     async run(context) {
       // On the connection the gate checks used when they went through, else on a new one.
-      let probe = context.facts.gateProbe!;
-      let challenge = context.facts.challenge!;
-      if (!context.facts.gateReady) {
+      let probe = context.text.gateProbe!;
+      let challenge = context.text.challenge!;
+      if (!context.text.gateReady) {
         ({ probe, challenge } = await openAtGate(context));
       }
       const admitted = await sendTextProof(context, probe, challenge);
       context.nodes.set("a", admitted.node);
-      context.facts.admissionInfo = admitted.info;
+      context.text.admissionInfo = admitted.info;
     },
   },
   {
@@ -188,7 +187,7 @@ const GATE_CHECKS: TextCheck[] = [
     needs: [ADMITTED],
     run(context) {
       const a = node(context, "a");
-      const info = context.facts.admissionInfo ?? [];
+      const info = context.text.admissionInfo ?? [];
       if (!/^[A-Za-z0-9_-]{22}$/u.test(a.token)) {
         throw new CheckFailure(
           '"# Resume token: TOKEN ..." with 22 characters of base64url',
@@ -588,8 +587,8 @@ const SERVICE_CHECKS: TextCheck[] = [
       );
       const ballots = reply.rows.map((row) => readTextBallot(row.slice(2)));
       const oldest = ballots[0]!;
-      context.facts.ballot = oldest.id;
-      context.facts.standing = oldest;
+      context.text.ballot = oldest.id;
+      context.text.oldest = oldest;
     },
   },
   {
@@ -606,16 +605,16 @@ const SERVICE_CHECKS: TextCheck[] = [
         /^ok stats: \d+ open ballots?, \d+ closed shown; \d+ rows?$/u,
         '"ok stats: N open ballots, K closed shown; R rows"',
       );
-      const stats = readTextStats(reply.rows).get(context.facts.ballot!);
+      const stats = readTextStats(reply.rows).get(context.text.ballot!);
       if (!stats) {
         throw new CheckFailure(
-          `a row "  ballot ${context.facts.ballot}: QUESTION (rule ..., V votes, E in the electorate)"`,
+          `a row "  ballot ${context.text.ballot}: QUESTION (rule ..., V votes, E in the electorate)"`,
           quote(reply.rows.join(" | ")),
         );
       }
-      const ballot = context.facts.standing!;
-      context.facts.countBefore = stats.counts.A ?? 0;
-      context.facts.decides = decidesWithTwoVotes(ballot.rule, ballot.electorate, stats.electorate);
+      const ballot = context.text.oldest!;
+      context.text.countBefore = stats.counts.A ?? 0;
+      context.text.decides = decidesWithTwoVotes(ballot.rule, ballot.electorate, stats.electorate);
     },
   },
 ];
@@ -634,7 +633,7 @@ const BAD_INPUT: [string, string, string, BadLine, string][] = [
     "unknown-option",
     "9",
     "a vote for no option",
-    (context) => `vote ${context.facts.ballot ?? 1} no-such-option-zz`,
+    (context) => `vote ${context.text.ballot ?? 1} no-such-option-zz`,
     "unknown-option",
   ],
   ["close", "7.3", "close without a number", "close", "bad-request"],
@@ -712,9 +711,9 @@ const VOTE_CHECKS: TextCheck[] = [
         ),
         `"ok propose: ballot ID open: Conformance check? A) yes  B) no (rule plurality, live, proposed by ${a.pin})"`,
       );
-      context.facts.ballot = Number(match[1]);
-      context.facts.proposed = true;
-      context.facts.countBefore = 0;
+      context.text.ballot = Number(match[1]);
+      context.text.proposed = true;
+      context.text.countBefore = 0;
     },
   },
   {
@@ -725,8 +724,8 @@ const VOTE_CHECKS: TextCheck[] = [
     needs: ["text.propose", TWO_NODES],
     async run(context) {
       await node(context, "b").probe.event(
-        (line) => line.startsWith(`! ballot ${context.facts.ballot} open: `),
-        `"! ballot ${context.facts.ballot} open: ..."`,
+        (line) => line.startsWith(`! ballot ${context.text.ballot} open: `),
+        `"! ballot ${context.text.ballot} open: ..."`,
       );
     },
   },
@@ -737,7 +736,7 @@ const VOTE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.stats"],
     async run(context) {
-      const ballot = context.facts.ballot!;
+      const ballot = context.text.ballot!;
       await expectHead(
         context,
         "a",
@@ -755,7 +754,7 @@ const VOTE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.vote-prompt"],
     async run(context) {
-      const ballot = context.facts.ballot!;
+      const ballot = context.text.ballot!;
       await expectVoteRecorded(context, "a", `vote ${ballot} A`, ballot);
       const reply = await textRequest(node(context, "a").probe, "stats");
       const stats = readTextStats(reply.rows).get(ballot);
@@ -766,7 +765,7 @@ const VOTE_CHECKS: TextCheck[] = [
         );
       }
       if (stats.voted === null) return;
-      const expected = (context.facts.countBefore ?? 0) + 1;
+      const expected = (context.text.countBefore ?? 0) + 1;
       if (stats.counts.A !== expected) {
         throw new CheckFailure(
           `${expected} vote(s) for A on ballot ${ballot} (one node voted A twice)`,
@@ -782,7 +781,7 @@ const VOTE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.vote-prompt", TWO_NODES],
     async run(context) {
-      const ballot = context.facts.ballot!;
+      const ballot = context.text.ballot!;
       await expectVoteRecorded(context, "b", `vote ${ballot} A`, ballot);
     },
   },
@@ -793,10 +792,10 @@ const VOTE_CHECKS: TextCheck[] = [
     required: true,
     needs: ["text.vote-inline"],
     async run(context) {
-      const ballot = context.facts.ballot!;
+      const ballot = context.text.ballot!;
       const pattern = new RegExp(`^! consensus ballot ${ballot}: A \\(.*\\) - \\S`, "u");
       const expected = `"! consensus ballot ${ballot}: A (LABEL) - REASON"`;
-      if (context.facts.proposed) {
+      if (context.text.proposed) {
         const a = node(context, "a");
         await a.probe.send(`close ${ballot}`);
         await a.probe.event(
@@ -811,12 +810,12 @@ const VOTE_CHECKS: TextCheck[] = [
           new RegExp(`^ok close: ballot ${ballot} decided A \\(yes\\): \\S`, "u"),
           `"ok close: ballot ${ballot} decided A (yes): REASON"`,
         );
-      } else if (!context.facts.decides) {
+      } else if (!context.text.decides) {
         throw new CheckSkipped(
           "the standing ballot's rule or electorate need not decide on two votes, and propose is not allowed",
         );
       }
-      for (const key of context.facts.proposed ? ["b"] : ["a", "b"]) {
+      for (const key of context.text.proposed ? ["b"] : ["a", "b"]) {
         await node(context, key).probe.event(
           (line) =>
             line.startsWith(`! consensus ballot ${ballot}:`) ||
@@ -885,7 +884,7 @@ const LIFE_CHECKS: TextCheck[] = [
       await expectHead(context, "c", "exit", /^ok bye$/u, '"ok bye"');
       await c.probe.closedByHub("the hub to close the connection after ok bye");
       context.nodes.delete("c");
-      context.facts.exitedToken = c.token;
+      context.text.exitedToken = c.token;
       await node(context, "a").probe.event(
         (line) => line.startsWith(`! left ${c.pin} `),
         `"! left ${c.pin} ${c.name} (exit)"`,
@@ -900,7 +899,7 @@ const LIFE_CHECKS: TextCheck[] = [
     needs: ["text.exit"],
     async run(context) {
       const { probe } = await openAtGate(context);
-      await probe.send(`resume ${context.facts.exitedToken}`);
+      await probe.send(`resume ${context.text.exitedToken}`);
       expectTextError(
         await probe.reply('"err token-expired: ..."', GATE_PAUSE_MS),
         "token-expired",
