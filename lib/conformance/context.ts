@@ -52,6 +52,8 @@ export interface DialectFacts {
   decides?: boolean;
   /** Votes for option A on it before the checker voted. */
   countBefore?: number;
+  /** Whether it is anonymous: a repeated vote is then refused (PROTOCOL.md section 9). */
+  anonymous?: boolean;
 }
 
 /** State shared by the checks of one run. */

@@ -184,6 +184,8 @@ export interface TextBallot {
   rule: string;
   /** `live` or `frozen`. */
   electorate: string;
+  /** Whether the hub keeps no link from voter to choice (a repeated vote is then refused). */
+  anonymous: boolean;
 }
 
 /**
@@ -201,16 +203,22 @@ export interface TextBallot {
  *   id: 2,
  *   rule: "majority",
  *   electorate: "live",
+ *   anonymous: false,
  * });
  * ```
  */
 export function readTextBallot(text: string): TextBallot {
   const match = expectLine(
     text,
-    /^(\d+) open: .* A\) .*\(rule ([^,()]+), (live|frozen)(?:, [^()]*)?\)$/u,
+    /^(\d+) open: .* A\) .*\(rule ([^,()]+), (live|frozen)((?:, [^()]*)?)\)$/u,
     '"ID open: QUESTION A) LABEL  B) LABEL (rule RULE, live|frozen...)"',
   );
-  return { id: Number(match[1]), rule: match[2]!, electorate: match[3]! };
+  return {
+    id: Number(match[1]),
+    rule: match[2]!,
+    electorate: match[3]!,
+    anonymous: match[4]!.split(", ").includes("anonymous"),
+  };
 }
 
 /** One open ballot's counts in a text `stats` reply. */

@@ -614,6 +614,7 @@ const SERVICE_CHECKS: TextCheck[] = [
       }
       const ballot = context.text.oldest!;
       context.text.countBefore = stats.counts.A ?? 0;
+      context.text.anonymous = ballot.anonymous;
       context.text.decides = decidesWithTwoVotes(ballot.rule, ballot.electorate, stats.electorate);
     },
   },
@@ -713,6 +714,7 @@ const VOTE_CHECKS: TextCheck[] = [
       );
       context.text.ballot = Number(match[1]);
       context.text.proposed = true;
+      context.text.anonymous = false;
       context.text.countBefore = 0;
     },
   },
@@ -755,7 +757,11 @@ const VOTE_CHECKS: TextCheck[] = [
     needs: ["text.vote-prompt"],
     async run(context) {
       const ballot = context.text.ballot!;
-      await expectVoteRecorded(context, "a", `vote ${ballot} A`, ballot);
+      if (context.text.anonymous) {
+        // On an anonymous ballot the hub cannot tell a repeat from a second vote.
+        const again = await textRequest(node(context, "a").probe, `vote ${ballot} A`);
+        expectTextError(again.head, "already-voted");
+      } else await expectVoteRecorded(context, "a", `vote ${ballot} A`, ballot);
       const reply = await textRequest(node(context, "a").probe, "stats");
       const stats = readTextStats(reply.rows).get(ballot);
       if (!stats) {
