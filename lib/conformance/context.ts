@@ -116,6 +116,20 @@ export function newContext(target: ProbeTarget, answer: string): ConformanceCont
 }
 
 /**
+ * One of the checker's admitted nodes.
+ *
+ * @param context The run.
+ * @param key Its name in the run (`a`, `j`, ...).
+ * @returns The node.
+ * @throws {CheckFailure} When it was not admitted.
+ */
+export function node(context: ConformanceContext, key: string): CheckerNode {
+  const found = context.nodes.get(key);
+  if (!found) throw new CheckFailure(`node ${key} to be admitted`, "it was not");
+  return found;
+}
+
+/**
  * Opens a connection that is closed at the end of the run.
  *
  * @param context The run.

@@ -11,10 +11,10 @@ import { type GateChallenge, verifyProof } from "../protocol/gate_proof.ts";
 import { SERVICES } from "../protocol/messages.ts";
 import {
   admitJson,
-  type CheckerNode,
   type ConformanceContext,
   type DialectFacts,
   jsonRequest,
+  node,
   openAtGate,
   prove,
   WRONG_ANSWER,
@@ -38,12 +38,6 @@ type Json = Record<string, unknown>;
 const OFFERED = "json.offered";
 const ADMITTED = "json.gate-proof";
 const TWO_NODES = "json.push-joined";
-
-function node(context: ConformanceContext, key: string): CheckerNode {
-  const found = context.nodes.get(key);
-  if (!found) throw new CheckFailure(`node ${key} to be admitted`, "it was not");
-  return found;
-}
 
 /** Reads a gate ask and checks its fields (PROTOCOL.md section 4.1). */
 function readGateAsk(line: string, triesLeft: number): { ask: Json; challenge: GateChallenge } {

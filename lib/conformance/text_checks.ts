@@ -11,6 +11,7 @@ import { SERVICES } from "../protocol/messages.ts";
 import {
   admitText,
   type ConformanceContext,
+  node,
   openAtGate,
   openProbe,
   prove,
@@ -50,12 +51,6 @@ const TWO_NODES = "text.push-joined";
 /** Escapes text for a regular expression. */
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/gu, "\\$&");
-}
-
-function node(context: ConformanceContext, key: string) {
-  const found = context.nodes.get(key);
-  if (!found) throw new CheckFailure(`node ${key} to be admitted`, "it was not");
-  return found;
 }
 
 async function expectHead(
