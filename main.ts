@@ -57,6 +57,8 @@ async function main(args: string[]): Promise<number> {
       const { certs } = await import("./lib/cli/certs.ts");
       await certs(rest);
     } else if (command === "conformance") {
+      // Ctrl-C stops the checker at once: it keeps nothing that needs a clean end.
+      shutdown.dispose();
       const { conformance } = await import("./lib/cli/conformance.ts");
       return await conformance(rest);
     } else if (command === "join") {
