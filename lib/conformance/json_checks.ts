@@ -37,7 +37,7 @@ type Json = Record<string, unknown>;
 
 const OFFERED = "json.offered";
 const ADMITTED = "json.gate-proof";
-const TWO_NODES = "json.push-joined";
+const TWO_NODES = "json.second-node";
 
 /** Reads a gate ask and checks its fields (PROTOCOL.md section 4.1). */
 function readGateAsk(line: string, triesLeft: number): { ask: Json; challenge: GateChallenge } {
@@ -251,13 +251,22 @@ const GATE_CHECKS: JsonCheck[] = [
 const SERVICE_CHECKS: JsonCheck[] = [
   {
     id: TWO_NODES,
-    section: "12",
-    title: "a second node joins with a proof in its first line (node K); J receives joined",
+    section: "8.1",
+    title: "a second node is admitted with a proof and a name in its first line (node K)",
     required: true,
     needs: [ADMITTED],
     async run(context) {
-      const { node: k } = await admitJson(context, "conf-k");
-      context.nodes.set("k", k);
+      context.nodes.set("k", (await admitJson(context, "conf-k")).node);
+    },
+  },
+  {
+    id: "json.push-joined",
+    section: "12",
+    title: "J receives joined for K",
+    required: true,
+    needs: [TWO_NODES],
+    async run(context) {
+      const k = node(context, "k");
       const event = await expectEvent(
         context,
         "j",

@@ -46,7 +46,7 @@ const SETUP_ANSWERS = [
   ["capabilities", "-"],
   ["constraints", "a4-only"],
 ] as const;
-const TWO_NODES = "text.push-joined";
+const TWO_NODES = "text.second-node";
 
 /** Escapes text for a regular expression. */
 function literal(text: string): string {
@@ -272,13 +272,22 @@ const GATE_CHECKS: TextCheck[] = [
 const SERVICE_CHECKS: TextCheck[] = [
   {
     id: TWO_NODES,
-    section: "12",
-    title: "a second node joins (node B); A receives joined",
+    section: "4.5",
+    title: "a second node is admitted (node B)",
     required: true,
     needs: [ADMITTED],
     async run(context) {
-      const { node: b } = await admitText(context);
-      context.nodes.set("b", b);
+      context.nodes.set("b", (await admitText(context)).node);
+    },
+  },
+  {
+    id: "text.push-joined",
+    section: "12",
+    title: "A receives joined for B",
+    required: true,
+    needs: [TWO_NODES],
+    async run(context) {
+      const b = node(context, "b");
       await node(context, "a").probe.event(
         (line) => line.startsWith(`! joined ${b.pin} `),
         `"! joined ${b.pin} ${b.name} ADDRESS:PORT"`,
