@@ -59,6 +59,11 @@ async function main(args: string[]): Promise<number> {
     } else if (command === "completions") {
       const { completions } = await import("./lib/cli/completions.ts");
       await completions(rest);
+    } else if (command === "conformance") {
+      // Ctrl-C stops the checker at once: it keeps nothing that needs a clean end.
+      shutdown.dispose();
+      const { conformance } = await import("./lib/cli/conformance.ts");
+      return await conformance(rest);
     } else if (command === "join") {
       shutdown.dispose();
       const { join } = await import("./lib/cli/join.ts");

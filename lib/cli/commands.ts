@@ -91,6 +91,16 @@ export const COMMANDS: readonly CommandDeclaration[] = [
     },
   },
   {
+    name: "conformance",
+    synopsis: "HOST:PORT",
+    summary: "check a hub against PROTOCOL.md",
+    argument: { kind: "any" },
+    load: async () => {
+      const { CONFORMANCE_OPTIONS, CONFORMANCE_USAGE } = await import("./conformance.ts");
+      return { usage: CONFORMANCE_USAGE, options: CONFORMANCE_OPTIONS };
+    },
+  },
+  {
     name: "certs",
     synopsis: "DIR",
     summary: "make a private CA and a hub certificate for TLS",
