@@ -276,7 +276,14 @@ function close(hub: Hub, caller: Caller, ballotId: number): Reply | ErrorReply {
   return isErrorReply(result) ? result : { op: "close", result };
 }
 
-function stats(hub: Hub): Reply {
+/**
+ * The `stats` reply: open ballots with their counts (hidden while their
+ * results are), and the last decided ones. The web board shows the same.
+ *
+ * @param hub The hub.
+ * @returns The reply.
+ */
+export function stats(hub: Hub): Extract<Reply, { op: "stats" }> {
   const ballots: BallotStats[] = openBallots(hub.state).map((ballot) => {
     const hidden = ballot.terms.hideResults;
     const voted = Object.values(ballot.counts).reduce((sum, votes) => sum + votes, 0);
