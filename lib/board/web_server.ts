@@ -31,7 +31,10 @@ export interface WebServerOptions {
   port: number;
   /** The access token every page and socket must carry; `undefined` for a public board. */
   token: string | undefined;
-  /** Host names or addresses the pages are reached at, best first (the first goes in the QR code). */
+  /**
+   * Host names or addresses the pages are reached at, best first (the first
+   * goes in the QR code); IPv6 addresses with or without brackets.
+   */
   publicHosts: readonly string[];
   /** `HOST:PORT` to show for `consensus join`. */
   joinAddress: string;
@@ -163,7 +166,9 @@ export function startWebServer(options: WebServerOptions): RunningWebServer {
   }, handle);
   const port = server.addr.port;
   const urlOf = (host: string, path: string) => {
-    const where = host.includes(":") ? `[${host}]:${port}` : `${host}:${port}`;
+    const where = host.includes(":") && !host.startsWith("[")
+      ? `[${host}]:${port}`
+      : `${host}:${port}`;
     return `http://${where}${path}${token === undefined ? "" : `?token=${token}`}`;
   };
   const boardUrls = options.publicHosts.map((host) => urlOf(host, "/"));

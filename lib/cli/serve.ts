@@ -31,8 +31,21 @@ import type { MeetingChoice } from "../store/meetings.ts";
 import { type ElectionState, openBallots } from "../election/state.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
-import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
-import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
+import {
+  type InterfaceAddress,
+  joinAddresses,
+  machineInterfaces,
+  networkHosts,
+} from "./network_addresses.ts";
+import { createAccessToken } from "../board/access.ts";
+import { type RunningWebServer, startWebServer } from "../board/web_server.ts";
+import {
+  type OptionSpec,
+  parseCommandArgs,
+  parseHostPort,
+  parsePort,
+  parseSeconds,
+} from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -89,6 +102,12 @@ The standing question (opens again as a new ballot each time it closes):
   --hide-results       counts are shown only once it closes
   --anonymous          the record keeps no link from voter to choice
 
+The web board and phone page:
+  --board [HOST:]PORT  also serve a web page on this port (HOST defaults to --host): a live board
+                       for a projector at /, and /vote where phones answer the gate and vote; the
+                       URLs printed at start carry an access token
+  --board-public       no access token on the board and phone URLs (for a trusted LAN)
+
   --json               log as JSON lines (start-up, then one line per event)
   -h, --help           show this help
 
@@ -133,6 +152,8 @@ const SERVE_OPTIONS = {
   resume: { type: "boolean" },
   new: { type: "boolean" },
   json: { type: "boolean" },
+  board: { type: "string" },
+  "board-public": { type: "boolean" },
 } as const satisfies OptionSpec;
 
 /** What `serve` was asked to do, parsed. */
@@ -165,7 +186,17 @@ export interface ServeSettings {
     | "guard"
   >;
   tls: TlsOptions | undefined;
+  /** The web board, when asked for with `--board`. */
+  board: BoardSettings | undefined;
   json: boolean;
+}
+
+/** Where the web board listens, and whether it needs the access token. */
+export interface BoardSettings {
+  host: string;
+  port: number;
+  /** No access token (`--board-public`). */
+  public: boolean;
 }
 
 /**
@@ -254,6 +285,7 @@ export function settingsFrom(
       allowPropose: values["allow-propose"] === true,
       limits: readLimits(values, usage),
       tls: readTls(values, usage),
+      board: readBoard(values, text("host") ?? "0.0.0.0", usage),
       json: values.json === true,
     };
   } catch (error) {
@@ -296,6 +328,29 @@ function readLimits(
   const lockoutAfter = count("lockout-after");
   if (lockoutAfter !== undefined) limits.guard = { lockoutAfter };
   return limits;
+}
+
+function readBoard(
+  values: Record<string, string | boolean | undefined>,
+  host: string,
+  usage: string,
+): BoardSettings | undefined {
+  const board = values.board;
+  if (typeof board !== "string") {
+    if (values["board-public"] === true) {
+      throw new UsageError("--board-public needs --board [HOST:]PORT", usage);
+    }
+    return undefined;
+  }
+  const isPublic = values["board-public"] === true;
+  if (/^:?\d+$/u.test(board)) {
+    return { host, port: parsePort(board.replace(":", ""), usage), public: isPublic };
+  }
+  const parsed = parseHostPort(board, -1, usage);
+  if (parsed.port < 0) {
+    throw new UsageError(`Invalid --board "${board}": give PORT or HOST:PORT`, usage);
+  }
+  return { ...parsed, public: isPublic };
 }
 
 function readTls(
@@ -358,8 +413,11 @@ export async function startServing(
     answer: settings.answer,
     standing: settings.standing,
   });
-  const log = (event: HubEvent, push: Push | undefined) =>
+  let web: RunningWebServer | undefined;
+  const log = (event: HubEvent, push: Push | undefined) => {
     logEvent(event, push, settings.json, output);
+    web?.notify(push);
+  };
   let running: RunningHub;
   try {
     running = startHub({
@@ -378,6 +436,15 @@ export async function startServing(
     meeting.journal.close();
     throw error;
   }
+  const interfaces = machineInterfaces();
+  if (settings.board) {
+    try {
+      web = startBoard(settings, settings.board, running, interfaces);
+    } catch (error) {
+      await running.close();
+      throw error;
+    }
+  }
   const { journal: _journal, answer: _answer, ...shown } = meeting;
   const lines = startBanner({
     settings,
@@ -385,10 +452,49 @@ export async function startServing(
     port: running.address.port,
     tlsPort: running.tlsAddress?.port,
     state: running.hub.state,
-    interfaces: machineInterfaces(),
+    interfaces,
+    ...(web ? { web: { boardUrls: web.boardUrls, phoneUrls: web.phoneUrls } } : {}),
   });
   for (const line of lines) output.out(line);
-  return { ...running, meeting: shown };
+  const page = web;
+  if (!page) return { ...running, meeting: shown };
+  return {
+    ...running,
+    meeting: shown,
+    async close() {
+      await running.close();
+      await page.close();
+    },
+    async end() {
+      await running.end();
+      await page.close();
+    },
+  };
+}
+
+/** Starts the web board beside the hub, with URLs for this machine and the network. */
+function startBoard(
+  settings: ServeSettings,
+  board: BoardSettings,
+  running: RunningHub,
+  interfaces: readonly InterfaceAddress[] | undefined,
+): RunningWebServer {
+  const wildcard = (host: string) => host === "0.0.0.0" || host === "::";
+  const hubHost = wildcard(settings.host) ? "127.0.0.1" : settings.host;
+  const network = wildcard(settings.host) && interfaces ? networkHosts(interfaces) : [];
+  const joinHost = network[0] ?? (hubHost.includes(":") ? `[${hubHost}]` : hubHost);
+  // Phones come from the network: its addresses first, so that the QR code shows one of them.
+  const publicHosts = wildcard(board.host)
+    ? [...(interfaces ? networkHosts(interfaces) : []), "127.0.0.1"]
+    : [board.host];
+  return startWebServer({
+    running,
+    host: board.host,
+    port: board.port,
+    token: board.public ? undefined : createAccessToken(),
+    publicHosts,
+    joinAddress: `${joinHost}:${running.address.port}`,
+  });
 }
 
 /** What the start-up banner says. */
@@ -405,6 +511,8 @@ export interface BannerFacts {
   state: ElectionState;
   /** The machine's interfaces, or `undefined` when they cannot be listed. */
   interfaces: readonly InterfaceAddress[] | undefined;
+  /** The web board's URLs, when it is served. */
+  web?: { boardUrls: readonly string[]; phoneUrls: readonly string[] };
 }
 
 /**
@@ -430,6 +538,7 @@ export function startBanner(facts: BannerFacts): string[] {
       host: settings.host,
       port,
       networkAddresses: network,
+      ...(facts.web ? { boardUrls: facts.web.boardUrls, phoneUrls: facts.web.phoneUrls } : {}),
       version: VERSION,
       question: meeting.gateQuestion,
       joinCode: meeting.joinCode ?? null,
@@ -461,6 +570,8 @@ export function startBanner(facts: BannerFacts): string[] {
     lines.push("  from others:   none: this machine has no network address but loopback");
   }
   lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
+  for (const url of facts.web?.boardUrls ?? []) lines.push(`  board:         ${url}`);
+  for (const url of facts.web?.phoneUrls ?? []) lines.push(`  phones:        ${url}`);
   lines.push(
     `  journal:       ${settings.data === ":memory:" ? "none (--data :memory:)" : settings.data}`,
   );
