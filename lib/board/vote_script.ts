@@ -9,9 +9,10 @@
  */
 
 import { COMMON_SCRIPT } from "./common_script.ts";
+import { SHA256_SCRIPT } from "./sha256_script.ts";
 
 /** The phone page's script, served as `/vote.js`. */
-export const VOTE_SCRIPT = `${COMMON_SCRIPT}
+export const VOTE_SCRIPT = `${COMMON_SCRIPT}${SHA256_SCRIPT}
 var TOKEN_KEY = "consensus-resume-token";
 var socket = null;
 var challenge = null;
@@ -43,14 +44,33 @@ function fromBase64(text) {
 
 function normalizeAnswer(answer) { return answer.normalize("NFKC").trim().toLowerCase(); }
 
+// The gate key, with sign(message) giving HMAC-SHA-256 bytes: WebCrypto where the browser
+// offers it (a secure context), else the page's own SHA-256, so that a phone on plain http
+// over the LAN proves the answer the same way.
 async function deriveGateKey(answer, salt, iterations) {
-  var password = await crypto.subtle.importKey("raw", encoder.encode(normalizeAnswer(answer)),
-    "PBKDF2", false, ["deriveBits"]);
+  var password = encoder.encode(normalizeAnswer(answer));
+  if (!window.crypto || !crypto.subtle) {
+    var bytes = pbkdf2Sha256(password, fromBase64(salt), iterations);
+    return { sign: function (message) { return Promise.resolve(hmacSha256(bytes, message)); } };
+  }
+  var material = await crypto.subtle.importKey("raw", password, "PBKDF2", false, ["deriveBits"]);
   var bits = await crypto.subtle.deriveBits(
     { name: "PBKDF2", hash: "SHA-256", salt: fromBase64(salt), iterations: iterations },
-    password, 256);
-  return crypto.subtle.importKey("raw", bits, { name: "HMAC", hash: "SHA-256" }, false,
-    ["sign", "verify"]);
+    material, 256);
+  var key = await crypto.subtle.importKey("raw", bits, { name: "HMAC", hash: "SHA-256" }, false,
+    ["sign"]);
+  return {
+    sign: async function (message) {
+      return new Uint8Array(await crypto.subtle.sign("HMAC", key, message));
+    },
+  };
+}
+
+function sameBytes(a, b) {
+  if (a.length !== b.length) return false;
+  var difference = 0;
+  for (var index = 0; index < a.length; index++) difference |= a[index] ^ b[index];
+  return difference === 0;
 }
 
 function proofMessage(role, hubNonce, nodeNonce) {
@@ -68,19 +88,13 @@ function showGate(question, message) {
 async function onGateSubmit(event) {
   event.preventDefault();
   if (!challenge || proving) return;
-  if (!window.crypto || !crypto.subtle) {
-    setText("gate-message", "This browser cannot prove the answer here: open the page over " +
-      "https or from the hub's machine");
-    return;
-  }
   var button = byId("gate").querySelector("button");
   button.disabled = true;
   setText("gate-message", "Checking…");
   try {
     var key = await deriveGateKey(byId("answer").value, challenge.salt, challenge.iterations);
     var nodeNonce = toBase64(crypto.getRandomValues(new Uint8Array(16)));
-    var proof = toBase64(new Uint8Array(await crypto.subtle.sign("HMAC", key,
-      proofMessage("node", challenge.nonce, nodeNonce))));
+    var proof = toBase64(await key.sign(proofMessage("node", challenge.nonce, nodeNonce)));
     proving = { key: key, hubNonce: challenge.nonce, nodeNonce: nodeNonce };
     var message = { proof: proof, nonce: nodeNonce };
     if (gateAsk) message.id = gateAsk;
@@ -95,8 +109,8 @@ async function onGateSubmit(event) {
 async function onAdmitted(push) {
   if (push.proof !== undefined && proving) {
     // The hub proves it knows the answer too: a hub that does not is an impostor.
-    var genuine = await crypto.subtle.verify("HMAC", proving.key, fromBase64(push.proof),
-      proofMessage("hub", proving.hubNonce, proving.nodeNonce));
+    var expected = await proving.key.sign(proofMessage("hub", proving.hubNonce, proving.nodeNonce));
+    var genuine = sameBytes(expected, fromBase64(push.proof));
     if (!genuine) {
       setText("status", "This is not the real hub: it does not know the answer");
       sessionStorage.removeItem(TOKEN_KEY);
