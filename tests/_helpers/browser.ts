@@ -28,12 +28,13 @@ export function hasBrowser(): boolean {
 /**
  * Launches the browser; `await using` closes it.
  *
+ * @param args More command-line switches of Chromium.
  * @returns The browser.
  */
-export async function launchBrowser(): Promise<Browser & AsyncDisposable> {
+export async function launchBrowser(args: string[] = []): Promise<Browser & AsyncDisposable> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ["--no-sandbox", "--disable-gpu"],
+    args: ["--no-sandbox", "--disable-gpu", ...args],
     timeout: 20_000,
   });
   return Object.assign(browser, { [Symbol.asyncDispose]: () => browser.close() });

@@ -234,6 +234,48 @@ Deno.test({
   },
 });
 
+Deno.test({
+  name: "a phone on plain http under a LAN name, without WebCrypto, still proves the answer",
+  ...ignore,
+  async fn() {
+    await using hub = await startBoardHub([]);
+    // Any name but localhost makes plain http an insecure context, where browsers withhold
+    // crypto.subtle; the name is mapped to loopback so that nothing leaves the machine.
+    await using browser = await launchBrowser(["--host-resolver-rules=MAP phone.test 127.0.0.1"]);
+    const url = hub.phone.replace("127.0.0.1", "phone.test");
+    const context = await browser.newContext(PHONE);
+    const probe = await context.newPage();
+    await probe.goto(url);
+    assertEquals(await probe.evaluate("[window.isSecureContext, typeof crypto.subtle]"), [
+      false,
+      "undefined",
+    ]);
+    await probe.close();
+    const phone = await joinFromPhone(browser, url, "lan-phone");
+    assert((await phone.textContent("#my-name")) === "lan-phone");
+    await hub.waitForLine((line) => line.startsWith("joined") && line.includes("lan-phone"));
+  },
+});
+
+Deno.test({
+  name: "with --hide-results the board shows no counts until the ballot closes",
+  ...ignore,
+  async fn() {
+    await using hub = await startBoardHub(["--hide-results", "--rule", "majority"]);
+    await using browser = await launchBrowser();
+    const board = await browser.newPage();
+    await board.goto(hub.board);
+    await board.waitForSelector('[data-ballot="1"]:has-text("Results are hidden")', WAIT);
+    using first = await textNode(hub.port);
+    await first.send("vote A");
+    await first.readUntil((line) => line.startsWith("ok vote"));
+    await board.waitForSelector('[data-ballot="1"]:has-text("1 in the electorate")', WAIT);
+    assertEquals(await board.$$eval("[role=meter]", (nodes) => nodes.length), 0);
+    await board.waitForSelector("#decision:not([hidden])", WAIT);
+    assert((await board.textContent("#decision"))!.includes("1 of 1 voted"));
+  },
+});
+
 /** A TCP relay to the web server whose connections the test can cut, as a phone that sleeps loses its own. */
 function startRelay(targetPort: number) {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });

@@ -7,6 +7,7 @@
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { startWebServer } from "../../lib/board/web_server.ts";
 import type { StartHubOptions } from "../../lib/hub/server.ts";
+import type { Push } from "../../lib/protocol/messages.ts";
 import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
 import { TextClient } from "../_helpers/text_client.ts";
 import { handshakeStatus, WsClient } from "../_helpers/ws_client.ts";
@@ -14,7 +15,8 @@ import { handshakeStatus, WsClient } from "../_helpers/ws_client.ts";
 const TOKEN = "test-token-123";
 
 function startWithWeb(options: Partial<StartHubOptions> = {}) {
-  const running = startTestHub(options);
+  let notify: (push: Push | undefined) => void = () => {};
+  const running = startTestHub({ ...options, onEvent: (_event, push) => notify(push) });
   const web = startWebServer({
     running,
     host: "127.0.0.1",
@@ -23,6 +25,7 @@ function startWithWeb(options: Partial<StartHubOptions> = {}) {
     publicHosts: ["127.0.0.1"],
     joinAddress: `127.0.0.1:${running.address.port}`,
   });
+  notify = web.notify;
   const port = web.address.port;
   return {
     running,
@@ -120,4 +123,28 @@ Deno.test("a WebSocket node has the TCP limits: line size, gate tries, connectio
     const lines = await three.closedByHub();
     assert(lines.some((line) => line.includes("Too many connections from your address")));
   });
+});
+
+Deno.test("the board feed coalesces a storm of joins and votes into a few updates a second", async () => {
+  await using hub = startWithWeb();
+  using board = await WsClient.open(`ws://127.0.0.1:${hub.port}/ws/board?token=${TOKEN}`);
+  const first = JSON.parse(await board.readUntil(() => true));
+  assertEquals([first.event, first.connected, first.join.question], [
+    "board",
+    0,
+    "What has keys but can't open locks?",
+  ]);
+  const started = Date.now();
+  const nodes = await Promise.all(
+    Array.from({ length: 40 }, () => TextClient.admitted(hub.running.address.port)),
+  );
+  await Promise.all(nodes.map(({ client }, index) => client.send(`vote ${index % 2 ? "A" : "B"}`)));
+  const last = await board.readUntil((line) => JSON.parse(line).connected === 40);
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  const seconds = (Date.now() - started) / 1000;
+  const updates = board.transcript.length - 1;
+  // 40 joins and 40 votes are 80 events; the feed sends at most one update per 250 ms.
+  assert(updates <= Math.ceil(seconds * 4) + 1, `${updates} updates in ${seconds} s`);
+  assert(JSON.parse(last).ticker.length <= 8);
+  for (const { client } of nodes) client.close();
 });
