@@ -38,6 +38,8 @@ export interface WebServerOptions {
   publicHosts: readonly string[];
   /** `HOST:PORT` to show for `consensus join`. */
   joinAddress: string;
+  /** Serve https (and wss) with this certificate and key, PEM: the hub's own TLS files. */
+  tls?: { cert: string; key: string } | undefined;
   /**
    * Shortest time between two board updates, in milliseconds.
    * @default {250}
@@ -155,7 +157,10 @@ export function startWebServer(options: WebServerOptions): RunningWebServer {
     const remote = info.remoteAddr;
     const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
     if (board) feed.add(socket);
-    else running.serveConnection(new WebSocketConnection(socket, remote), false);
+    else {running.serveConnection(
+        new WebSocketConnection(socket, remote),
+        options.tls !== undefined,
+      );}
     return response;
   };
 
@@ -163,13 +168,15 @@ export function startWebServer(options: WebServerOptions): RunningWebServer {
     hostname: options.host ?? "0.0.0.0",
     port: options.port,
     onListen: () => {},
+    ...(options.tls ? { cert: options.tls.cert, key: options.tls.key } : {}),
   }, handle);
+  const scheme = options.tls ? "https" : "http";
   const port = server.addr.port;
   const urlOf = (host: string, path: string) => {
     const where = host.includes(":") && !host.startsWith("[")
       ? `[${host}]:${port}`
       : `${host}:${port}`;
-    return `http://${where}${path}${token === undefined ? "" : `?token=${token}`}`;
+    return `${scheme}://${where}${path}${token === undefined ? "" : `?token=${token}`}`;
   };
   const boardUrls = options.publicHosts.map((host) => urlOf(host, "/"));
   const phoneUrls = options.publicHosts.map((host) => urlOf(host, "/vote"));

@@ -105,7 +105,7 @@ The standing question (opens again as a new ballot each time it closes):
 The web board and phone page:
   --board [HOST:]PORT  also serve a web page on this port (HOST defaults to --host): a live board
                        for a projector at /, and /vote where phones answer the gate and vote; the
-                       URLs printed at start carry an access token
+                       URLs printed at start carry an access token (https with --tls-cert)
   --board-public       no access token on the board and phone URLs (for a trusted LAN)
 
   --json               log as JSON lines (start-up, then one line per event)
@@ -494,6 +494,8 @@ function startBoard(
     token: board.public ? undefined : createAccessToken(),
     publicHosts,
     joinAddress: `${joinHost}:${running.address.port}`,
+    // With the hub's certificate the pages are https: phones that trust it get wss too.
+    tls: settings.tls ? { cert: settings.tls.cert, key: settings.tls.key } : undefined,
   });
 }
 

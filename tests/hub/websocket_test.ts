@@ -6,6 +6,7 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { startWebServer } from "../../lib/board/web_server.ts";
+import { createLanCertificates } from "../../lib/tls/certificates.ts";
 import type { StartHubOptions } from "../../lib/hub/server.ts";
 import type { Push } from "../../lib/protocol/messages.ts";
 import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
@@ -147,4 +148,27 @@ Deno.test("the board feed coalesces a storm of joins and votes into a few update
   assert(updates <= Math.ceil(seconds * 4) + 1, `${updates} updates in ${seconds} s`);
   assert(JSON.parse(last).ticker.length <= 8);
   for (const { client } of nodes) client.close();
+});
+
+Deno.test("with the hub's certificate the pages are served over https", async () => {
+  const certificates = await createLanCertificates();
+  await using running = startTestHub();
+  const web = startWebServer({
+    running,
+    host: "127.0.0.1",
+    port: 0,
+    token: TOKEN,
+    publicHosts: ["127.0.0.1"],
+    joinAddress: `127.0.0.1:${running.address.port}`,
+    tls: { cert: certificates.hubCertificate, key: certificates.hubKey },
+  });
+  try {
+    assertEquals(web.phoneUrls, [`https://127.0.0.1:${web.address.port}/vote?token=${TOKEN}`]);
+    using client = Deno.createHttpClient({ caCerts: [certificates.caCertificate] });
+    const response = await fetch(web.boardUrls[0]!, { client });
+    assertEquals(response.status, 200);
+    assert((await response.text()).includes("/board.js"));
+  } finally {
+    await web.close();
+  }
 });
