@@ -15,7 +15,10 @@ import { handshakeStatus, WsClient } from "../_helpers/ws_client.ts";
 
 const TOKEN = "test-token-123";
 
-function startWithWeb(options: Partial<StartHubOptions> = {}) {
+function startWithWeb(
+  options: Partial<StartHubOptions> = {},
+  tls?: { cert: string; key: string },
+) {
   let notify: (push: Push | undefined) => void = () => {};
   const running = startTestHub({ ...options, onEvent: (_event, push) => notify(push) });
   const web = startWebServer({
@@ -25,6 +28,7 @@ function startWithWeb(options: Partial<StartHubOptions> = {}) {
     token: TOKEN,
     publicHosts: ["127.0.0.1"],
     joinAddress: `127.0.0.1:${running.address.port}`,
+    tls,
   });
   notify = web.notify;
   const port = web.address.port;
@@ -152,23 +156,13 @@ Deno.test("the board feed coalesces a storm of joins and votes into a few update
 
 Deno.test("with the hub's certificate the pages are served over https", async () => {
   const certificates = await createLanCertificates();
-  await using running = startTestHub();
-  const web = startWebServer({
-    running,
-    host: "127.0.0.1",
-    port: 0,
-    token: TOKEN,
-    publicHosts: ["127.0.0.1"],
-    joinAddress: `127.0.0.1:${running.address.port}`,
-    tls: { cert: certificates.hubCertificate, key: certificates.hubKey },
+  await using hub = startWithWeb({}, {
+    cert: certificates.hubCertificate,
+    key: certificates.hubKey,
   });
-  try {
-    assertEquals(web.phoneUrls, [`https://127.0.0.1:${web.address.port}/vote?token=${TOKEN}`]);
-    using client = Deno.createHttpClient({ caCerts: [certificates.caCertificate] });
-    const response = await fetch(web.boardUrls[0]!, { client });
-    assertEquals(response.status, 200);
-    assert((await response.text()).includes("/board.js"));
-  } finally {
-    await web.close();
-  }
+  assertEquals(hub.web.phoneUrls, [`https://127.0.0.1:${hub.port}/vote?token=${TOKEN}`]);
+  using client = Deno.createHttpClient({ caCerts: [certificates.caCertificate] });
+  const response = await fetch(hub.web.boardUrls[0]!, { client });
+  assertEquals(response.status, 200);
+  assert((await response.text()).includes("/board.js"));
 });
