@@ -125,7 +125,6 @@ async function onAdmitted(push) {
   setText("my-name", push.name);
   setText("my-pin", String(push.pin));
   setText("status", push.resumed ? "Back in · live" : "Joined · live");
-  setText("message", "");
   ballots = {};
   push.ballots.forEach(function (ballot) { ballots[ballot.ballot] = ballot; });
   renderBallots();
@@ -189,8 +188,9 @@ function onError(message) {
     return;
   }
   if (pendingVotes[message.id] !== undefined) delete pendingVotes[message.id];
-  var target = byId("gate").hidden ? "message" : "gate-message";
-  setText(target, message.message);
+  // Also below the gate: a refused name does not stop the proof, and is seen once in.
+  setText("message", message.message);
+  if (!byId("gate").hidden) setText("gate-message", message.message);
 }
 
 function onMessage(message) {
