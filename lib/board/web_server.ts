@@ -155,7 +155,9 @@ export function startWebServer(options: WebServerOptions): RunningWebServer {
     if (board && feed.full) return refuse(503, "Too many board tabs are open");
     // Read before the upgrade: afterwards the request is gone, and its address with it.
     const remote = info.remoteAddr;
-    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 0 });
+    // A node's silence is the session's business, as over TCP (section 2.6 of PROTOCOL.md); a
+    // board tab only reads, so WebSocket pings find the tabs that went away.
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: board ? 60 : 0 });
     if (board) feed.add(socket);
     else {running.serveConnection(
         new WebSocketConnection(socket, remote),
