@@ -209,6 +209,7 @@ export function startHub(options: StartHubOptions): RunningHub {
     }
   };
   const loops = listeners.map(({ listener, secure }) => acceptLoop(listener, secure));
+  let stopping = false;
   const sweeper = startSweeper(sessions, options);
 
   const find = (secure: boolean) => listeners.find((entry) => entry.secure === secure)?.listener;
@@ -217,6 +218,11 @@ export function startHub(options: StartHubOptions): RunningHub {
     tlsAddress: tls?.port !== undefined ? find(true)!.addr as Deno.NetAddr : undefined,
     hub,
     serveConnection(conn, secure) {
+      // Once stopping, nothing new comes in, by any transport: the closing waits for every session.
+      if (stopping) {
+        closeQuietly(conn);
+        return Promise.resolve();
+      }
       const done = serve(conn, secure).catch(() => {}).finally(() => running.delete(done));
       running.add(done);
       return done;
@@ -241,6 +247,7 @@ export function startHub(options: StartHubOptions): RunningHub {
   };
 
   async function stopListening(): Promise<void> {
+    stopping = true;
     clearInterval(sweeper);
     for (const { listener } of listeners) {
       try {
