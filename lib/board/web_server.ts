@@ -158,11 +158,12 @@ export function startWebServer(options: WebServerOptions): RunningWebServer {
     // A node's silence is the session's business, as over TCP (section 2.6 of PROTOCOL.md); a
     // board tab only reads, so WebSocket pings find the tabs that went away.
     const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: board ? 60 : 0 });
-    if (board) feed.add(socket);
-    else {running.serveConnection(
-        new WebSocketConnection(socket, remote),
-        options.tls !== undefined,
-      );}
+    if (board) {
+      feed.add(socket);
+    } else {
+      const secure = options.tls !== undefined;
+      running.serveConnection(new WebSocketConnection(socket, remote), secure);
+    }
     return response;
   };
 
