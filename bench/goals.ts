@@ -28,6 +28,7 @@ const LINE_1: Series = { workload: "ingest-1", target: "line" };
 const HUB_16: Series = { workload: "ingest-16", target: "hub" };
 const REDIS_16: Series = { workload: "ingest-16", target: "redis" };
 const DURABLE: Series = { workload: "ingest-durable", target: "hub-durable" };
+const BOARDS_1: Series = { workload: "ingest-1", target: "hub-boards" };
 const ETCD: Series = { workload: "ingest-durable", target: "etcd" };
 const HUB_BROADCAST: Series = { workload: "broadcast", target: "hub" };
 const REDIS_BROADCAST: Series = { workload: "broadcast", target: "redis" };
@@ -150,6 +151,17 @@ export function checkGoals(
     "at least",
     rates("hub", "Redis"),
     limitNote(measurements, HUB_16, REDIS_16, 1000),
+  ));
+  results.push(ratioGoal(
+    measurements,
+    "ingest, 1 in flight, 1,000 nodes, 10 web boards open ≥ 0.9 × no board",
+    BOARDS_1,
+    HUB_1,
+    1000,
+    0.9,
+    "at least",
+    rates("with boards", "without"),
+    limitNote(measurements, BOARDS_1, HUB_1, 1000),
   ));
   results.push(ratioGoal(
     measurements,

@@ -38,12 +38,14 @@ const SECTIONS: Section[] = [
     title: "Vote ingest, 1 request in flight per node (replies/s)",
     columns: [
       { label: "hub (text)", ...HUB_1 },
+      { label: "hub, 10 boards open", workload: "ingest-1", target: "hub-boards" },
       { label: "Redis INCR", workload: "ingest-1", target: "redis" },
       { label: "Deno line server", workload: "ingest-1", target: "line" },
     ],
     ratios: [
       { label: "hub÷Redis", top: HUB_1, bottom: { workload: "ingest-1", target: "redis" } },
       { label: "hub÷line", top: HUB_1, bottom: { workload: "ingest-1", target: "line" } },
+      { label: "boards÷hub", top: { workload: "ingest-1", target: "hub-boards" }, bottom: HUB_1 },
     ],
     cpu: true,
   },

@@ -20,6 +20,9 @@ import { startRedisTarget } from "./targets/redis.ts";
 import type { Target } from "./targets/target.ts";
 import type { Wire } from "./wire.ts";
 
+/** Board tabs open during the `hub-boards` ingest run. */
+export const BOARD_TABS = 10;
+
 /** The workloads, as keys of measurements. */
 export type WorkloadKey =
   | "ingest-1"
@@ -35,6 +38,7 @@ export type WorkloadKey =
 export type TargetKey =
   | "hub"
   | "hub-durable"
+  | "hub-boards"
   | "redis"
   | "line"
   | "etcd"
@@ -106,8 +110,14 @@ function sleep(ms: number): Promise<void> {
 /** Starts a fresh hub for one measurement, runs `body`, and always stops it. */
 async function withHub<T>(
   context: SuiteContext,
-  options: { rule: "plurality" | "majority"; allowChange: boolean; durable?: boolean },
-  body: (hub: Target) => Promise<T>,
+  options: {
+    rule: "plurality" | "majority";
+    allowChange: boolean;
+    durable?: boolean;
+    /** Board tabs to keep open (in this process) while the body runs. */
+    boards?: number;
+  },
+  body: (hub: Target, boards: BoardTabs | undefined) => Promise<T>,
 ): Promise<T> {
   const dataDir = options.durable
     ? await Deno.makeTempDir({ dir: context.tempDir, prefix: "journal-" })
@@ -117,14 +127,55 @@ async function withHub<T>(
     allowChange: options.allowChange,
     ...(dataDir ? { dataDir } : {}),
     logPath: logPath(context, "hub"),
+    board: (options.boards ?? 0) > 0,
   });
+  let boards: BoardTabs | undefined;
   try {
-    return await body(hub);
+    if (options.boards) boards = await openBoardTabs(hub.host, hub.boardPort!, options.boards);
+    return await body(hub, boards);
   } finally {
+    boards?.close();
     await hub.stop();
     await Deno.remove(hub.process.logPath).catch(() => {});
     if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
+}
+
+/** Board tabs: WebSockets on the board feed that read every update, as a browser tab would. */
+interface BoardTabs {
+  /** Updates received so far, over all tabs. */
+  readonly updates: () => number;
+  close(): void;
+}
+
+async function openBoardTabs(host: string, port: number, count: number): Promise<BoardTabs> {
+  let updates = 0;
+  const sockets = await Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const socket = new WebSocket(`ws://${host}:${port}/ws/board`);
+        const timer = setTimeout(() => reject(new Error("a board tab did not open")), 10_000);
+        socket.onmessage = (event) => {
+          // Parsed, as the page does, so that the tab costs what a real one costs to feed.
+          JSON.parse(String(event.data));
+          updates++;
+        };
+        socket.onopen = () => {
+          clearTimeout(timer);
+          resolve(socket);
+        };
+        socket.onerror = () => {
+          clearTimeout(timer);
+          reject(new Error("a board tab failed"));
+        };
+      })),
+  );
+  return {
+    updates: () => updates,
+    close() {
+      for (const socket of sockets) socket.close();
+    },
+  };
 }
 
 async function runWithCpu<J extends Job>(
@@ -216,11 +267,17 @@ async function ingest(
   });
   const base = { workload, nodes, target, rep, unit: "req/s" };
   await measure(context, results, base, async () => {
-    if (target === "hub" || target === "hub-durable") {
+    if (target === "hub" || target === "hub-durable" || target === "hub-boards") {
       return await withHub(
         context,
-        { rule: "plurality", allowChange: true, durable: target === "hub-durable" },
-        async (hub) => {
+        {
+          rule: "plurality",
+          allowChange: true,
+          durable: target === "hub-durable",
+          boards: target === "hub-boards" ? BOARD_TABS : 0,
+        },
+        async (hub, boards) => {
+          const before = boards?.updates() ?? 0;
           const { result, cpu } = await runWithCpu(
             context,
             hub,
@@ -230,7 +287,10 @@ async function ingest(
           return {
             value: result.perSecond,
             ...(cpu ? { cpu } : {}),
-            detail: { setupMs: result.setupMs },
+            detail: {
+              setupMs: result.setupMs,
+              ...(boards ? { boardUpdates: boards.updates() - before } : {}),
+            },
           };
         },
       );
@@ -543,7 +603,7 @@ export async function runSuite(
     for (const nodes of plan.nodes) {
       if (has("ingest")) {
         // One in flight, in memory and durable, with their anchors, interleaved.
-        const targets: TargetKey[] = ["hub", "hub-durable", "line"];
+        const targets: TargetKey[] = ["hub", "hub-durable", "hub-boards", "line"];
         if (context.redis) targets.push("redis");
         if (context.etcd) targets.push("etcd");
         for (const target of rotate(targets, rep - 1)) {

@@ -28,6 +28,14 @@ export interface HubTargetOptions {
   dataDir?: string;
   /** Where its output goes. */
   logPath: string;
+  /** Also serve the web board (public, on a free loopback port). */
+  board?: boolean;
+}
+
+/** A hub target, with its web board's port when it serves one. */
+export interface HubTarget extends Target {
+  /** The web board's port, when started with `board`. */
+  boardPort?: number;
 }
 
 /**
@@ -36,7 +44,7 @@ export interface HubTargetOptions {
  * @param options See {@linkcode HubTargetOptions}.
  * @returns The running hub.
  */
-export async function startHubTarget(options: HubTargetOptions): Promise<Target> {
+export async function startHubTarget(options: HubTargetOptions): Promise<HubTarget> {
   const args = [
     "run",
     ...PROGRAM_FLAGS,
@@ -60,6 +68,7 @@ export async function startHubTarget(options: HubTargetOptions): Promise<Target>
     // storm of thousands. The total stays at its default.
     "--max-pending",
     String(MAX_PENDING),
+    ...(options.board ? ["--board", `${LOOPBACK}:0`, "--board-public"] : []),
   ];
   const process = startProcess({
     name: "hub",
@@ -68,5 +77,13 @@ export async function startHubTarget(options: HubTargetOptions): Promise<Target>
     cwd: PROJECT_ROOT,
     logPath: options.logPath,
   });
-  return await awaitListening("hub", process);
+  const hub = await awaitListening("hub", process);
+  if (!options.board) return hub;
+  try {
+    const match = await process.waitForLog(/board: +http:\/\/127\.0\.0\.1:(\d+)\//, 10_000);
+    return { ...hub, boardPort: Number(match[1]) };
+  } catch (error) {
+    await hub.stop();
+    throw error;
+  }
 }

@@ -36,17 +36,28 @@ export interface InterfaceAddress {
  * ```
  */
 export function joinAddresses(interfaces: readonly InterfaceAddress[], port: number): string[] {
+  return networkHosts(interfaces).map((host) => `${host}:${port}`);
+}
+
+/**
+ * The hosts of {@linkcode joinAddresses}, without a port, IPv6 in brackets
+ * (as they go in a URL).
+ *
+ * @param interfaces The machine's interfaces.
+ * @returns For example `["192.168.1.20", "[2001:db8::5]"]`.
+ */
+export function networkHosts(interfaces: readonly InterfaceAddress[]): string[] {
   const usable = interfaces.filter(({ family, address }) =>
     family === "IPv4"
       ? !address.startsWith("127.")
       : address !== "::1" && !/^fe[89ab]/iu.test(address)
   );
   usable.sort((a, b) => (a.family === b.family ? 0 : a.family === "IPv4" ? -1 : 1));
-  const seen = new Set<string>();
-  for (const { family, address } of usable) {
-    seen.add(family === "IPv6" ? `[${address}]:${port}` : `${address}:${port}`);
-  }
-  return [...seen];
+  return [
+    ...new Set(
+      usable.map(({ family, address }) => family === "IPv6" ? `[${address}]` : address),
+    ),
+  ];
 }
 
 /**

@@ -17,10 +17,13 @@ import { decisionView } from "../hub/views.ts";
 import { type OptionSpec, parseCommandArgs, parseHostPort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
+import { auditEntries } from "../store/audit.ts";
+import { type MeetingReport, resultsHtml } from "./results_html.ts";
 
 /** Help text of `consensus results`. */
-export const RESULTS_USAGE = `Usage: consensus results HOST[:PORT] --answer TEXT [--json | --csv]
-       consensus results --data DIR [--meeting ID|latest] [--json | --csv]
+export const RESULTS_USAGE =
+  `Usage: consensus results HOST[:PORT] --answer TEXT [--json | --csv | --html FILE]
+       consensus results --data DIR [--meeting ID|latest] [--json | --csv | --html FILE]
 
 Every closed ballot with its outcome and numbers: from a running hub (joining it as a node), or
 from the journals in a data directory (while its hub runs, too: what is committed so far).
@@ -32,6 +35,9 @@ Options:
   --meeting ID       with --data: that meeting's ballots (a number, or latest)
   --json             one JSON object: {"results": [...]}
   --csv              one row per ballot
+  --html FILE        write the minutes as one HTML file that reads offline and prints: every
+                     ballot with bars, numbers, rule and reason, and (with --data) the journal's
+                     head hash for consensus audit
   --timeout SECONDS  bound the wait for the hub (default 10)
   -h, --help         show this help`;
 
@@ -42,6 +48,7 @@ export const RESULTS_OPTIONS = {
   meeting: { type: "string" },
   json: { type: "boolean" },
   csv: { type: "boolean" },
+  html: { type: "string" },
   timeout: { type: "string" },
 } as const satisfies OptionSpec;
 
@@ -68,10 +75,22 @@ export async function results(args: string[], output: Output = STANDARD_OUTPUT):
     listMeetings(data, values, output);
     return;
   }
-  const decisions = data !== undefined
-    ? fromDataDirectory(data, parseMeetingChoice(values.meeting as string, RESULTS_USAGE))
-    : await fromHub(positionals[0]!, values);
-  if (values.json) output.out(JSON.stringify({ results: decisions }));
+  const html = values.html as string | undefined;
+  if (html !== undefined && (values.json || values.csv)) {
+    throw new UsageError("--html goes alone: not with --json or --csv", RESULTS_USAGE);
+  }
+  const report = data !== undefined
+    ? reportFromDataDirectory(data, parseMeetingChoice(values.meeting as string, RESULTS_USAGE))
+    : {
+      source: `hub ${positionals[0]}`,
+      ballots: (await fromHub(positionals[0]!, values)).map((decision) => ({ decision })),
+      generatedAt: new Date().toISOString(),
+    };
+  const decisions = report.ballots.map((ballot) => ballot.decision);
+  if (html !== undefined) {
+    Deno.writeTextFileSync(html, resultsHtml(report));
+    output.out(`wrote ${decisions.length} ballot${decisions.length === 1 ? "" : "s"} to ${html}`);
+  } else if (values.json) output.out(JSON.stringify({ results: decisions }));
   else if (values.csv) { for (const line of toCsv(decisions)) output.out(line); }
   else {
     if (decisions.length === 0) output.out("no closed ballots yet");
@@ -122,8 +141,43 @@ export function fromDataDirectory(
   directory: string,
   meeting: number | "latest" = "latest",
 ): DecisionView[] {
-  const state = replayEntries(readMeeting(directory, meeting, "read results from").entries);
-  return [...state.ballots.values()].filter((ballot) => ballot.closed).map(decisionView);
+  return reportFromDataDirectory(directory, meeting).ballots.map((ballot) => ballot.decision);
+}
+
+/**
+ * Reads a meeting's journal for the HTML report: the closed ballots with
+ * their terms, the meeting's times, and the journal's head hash.
+ *
+ * @param directory The data directory.
+ * @param meeting A meeting number, or `latest`.
+ * @returns What the report holds.
+ */
+export function reportFromDataDirectory(
+  directory: string,
+  meeting: number | "latest" = "latest",
+): MeetingReport {
+  const record = readMeeting(directory, meeting, "read results from");
+  const state = replayEntries(record.entries);
+  const audit = auditEntries(record.entries);
+  return {
+    source: `data directory ${directory}, meeting ${record.id}`,
+    meeting: {
+      id: record.id,
+      started: isoOrNull(record.meeting?.startedAt ?? record.entries[0]?.at),
+      ended: isoOrNull(record.meeting?.endedAt),
+      status: record.status,
+    },
+    journal: { headHash: audit.headHash, entries: audit.entries },
+    ballots: [...state.ballots.values()].filter((ballot) => ballot.closed).map((ballot) => ({
+      decision: decisionView(ballot),
+      terms: ballot.terms,
+    })),
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+function isoOrNull(at: number | null | undefined): string | null {
+  return at === null || at === undefined ? null : new Date(at).toISOString();
 }
 
 /** One meeting of a data directory, as `results --data DIR` lists it. */
@@ -152,12 +206,10 @@ export function meetingListings(directory: string): MeetingListing[] {
   return readableMeetingIds(directory).map((id) => {
     const record = readMeeting(directory, id, "read results from");
     const state = replayEntries(record.entries);
-    const iso = (at: number | null | undefined) =>
-      at === null || at === undefined ? null : new Date(at).toISOString();
     return {
       id,
-      started: iso(record.meeting?.startedAt ?? record.entries[0]?.at),
-      ended: iso(record.meeting?.endedAt),
+      started: isoOrNull(record.meeting?.startedAt ?? record.entries[0]?.at),
+      ended: isoOrNull(record.meeting?.endedAt),
       status: record.status,
       ballots: state.ballots.size,
       decisions: [...state.ballots.values()].filter((ballot) => ballot.closed?.option != null)

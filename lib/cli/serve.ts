@@ -31,8 +31,21 @@ import type { MeetingChoice } from "../store/meetings.ts";
 import { type ElectionState, openBallots } from "../election/state.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
-import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
-import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
+import {
+  type InterfaceAddress,
+  joinAddresses,
+  machineInterfaces,
+  networkHosts,
+} from "./network_addresses.ts";
+import { createAccessToken } from "../board/access.ts";
+import { type RunningWebServer, startWebServer } from "../board/web_server.ts";
+import {
+  type OptionSpec,
+  parseCommandArgs,
+  parseHostPort,
+  parsePort,
+  parseSeconds,
+} from "./args.ts";
 import { keepPresence } from "../hub/cluster_presence.ts";
 import { type ClusterSettings, parseClusterSettings, prepareCluster } from "./cluster_setup.ts";
 import type { HeldTerms } from "./meeting_setup.ts";
@@ -62,6 +75,12 @@ Options:
   --resume             continue the last meeting of --data even after a clean stop
   --new                start a new meeting even when the last one was interrupted
   --allow-propose      let nodes open ballots with the propose service
+
+The web board and phone page:
+  --board [HOST:]PORT  also serve a web page on this port (HOST defaults to --host): a live board
+                       for a projector at /, and /vote where phones answer the gate and vote; the
+                       URLs printed at start carry an access token (https with --tls-cert)
+  --board-public       no access token on the board and phone URLs (for a trusted LAN)
 
 Several hubs, one election (see README, "Several hubs"):
   --cluster URLS       keep the election in etcd (its client URLs, comma-separated), so that
@@ -145,6 +164,8 @@ const SERVE_OPTIONS = {
   anonymous: { type: "boolean" },
   resume: { type: "boolean" },
   new: { type: "boolean" },
+  board: { type: "string" },
+  "board-public": { type: "boolean" },
   cluster: { type: "string" },
   election: { type: "string" },
   json: { type: "boolean" },
@@ -182,7 +203,17 @@ export interface ServeSettings {
   tls: TlsOptions | undefined;
   /** Where the election lives when several hubs serve it, else `undefined`. */
   cluster: ClusterSettings | undefined;
+  /** The web board, when asked for with `--board`. */
+  board: BoardSettings | undefined;
   json: boolean;
+}
+
+/** Where the web board listens, and whether it needs the access token. */
+export interface BoardSettings {
+  host: string;
+  port: number;
+  /** No access token (`--board-public`). */
+  public: boolean;
 }
 
 /**
@@ -275,12 +306,36 @@ export function settingsFrom(
       limits: readLimits(values, usage),
       tls: readTls(values, usage),
       cluster,
+      board: readBoard(values, text("host") ?? "0.0.0.0", usage),
       json: values.json === true,
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError((error as Error).message, usage);
   }
+}
+
+function readBoard(
+  values: Record<string, string | boolean | undefined>,
+  host: string,
+  usage: string,
+): BoardSettings | undefined {
+  const board = values.board;
+  if (typeof board !== "string") {
+    if (values["board-public"] === true) {
+      throw new UsageError("--board-public needs --board [HOST:]PORT", usage);
+    }
+    return undefined;
+  }
+  const isPublic = values["board-public"] === true;
+  if (/^:?\d+$/u.test(board)) {
+    return { host, port: parsePort(board.replace(":", ""), usage), public: isPublic };
+  }
+  const parsed = parseHostPort(board, -1, usage);
+  if (parsed.port < 0) {
+    throw new UsageError(`Invalid --board "${board}": give PORT or HOST:PORT`, usage);
+  }
+  return { ...parsed, public: isPublic };
 }
 
 function readCluster(
@@ -392,7 +447,10 @@ export async function startServing(
   settings: ServeSettings,
   output: Output = STANDARD_OUTPUT,
 ): Promise<ServingHub> {
-  if (settings.cluster) return await startClusterHub(settings, settings.cluster, output);
+  const pushes: BoardLink = {};
+  if (settings.cluster) {
+    return await startClusterHub(settings, settings.cluster, output, pushes);
+  }
   const meeting = await prepareMeeting({
     data: settings.data,
     choice: settings.meeting,
@@ -404,7 +462,7 @@ export async function startServing(
   let running: RunningHub;
   try {
     running = startHub({
-      ...hubOptions(settings, meeting, output),
+      ...hubOptions(settings, meeting, output, pushes),
       journal: meeting.journal,
     });
   } catch (error) {
@@ -412,28 +470,85 @@ export async function startServing(
     throw error;
   }
   const { journal: _journal, answer: _answer, ...shown } = meeting;
-  return announce(settings, shown, running, output, undefined);
+  return await announce(settings, shown, running, output, undefined, pushes);
 }
 
 /** Prints the start-up banner of a hub that is listening. */
-function announce(
+async function announce(
   settings: ServeSettings,
   meeting: ServingHub["meeting"],
   running: RunningHub,
   output: Output,
   cluster: BannerFacts["cluster"],
-): ServingHub {
+  pushes: BoardLink,
+): Promise<ServingHub> {
+  const interfaces = machineInterfaces();
+  let web: RunningWebServer | undefined;
+  if (settings.board) {
+    try {
+      web = pushes.web = startBoard(settings, settings.board, running, interfaces);
+    } catch (error) {
+      await running.close();
+      throw error;
+    }
+  }
   const lines = startBanner({
     settings,
     meeting,
     port: running.address.port,
     tlsPort: running.tlsAddress?.port,
     state: running.hub.state,
-    interfaces: machineInterfaces(),
+    interfaces,
     ...(cluster ? { cluster } : {}),
+    ...(web ? { web: { boardUrls: web.boardUrls, phoneUrls: web.phoneUrls } } : {}),
   });
   for (const line of lines) output.out(line);
-  return { ...running, meeting };
+  const page = web;
+  if (!page) return { ...running, meeting };
+  return {
+    ...running,
+    meeting,
+    async close() {
+      await running.close();
+      await page.close();
+    },
+    async end() {
+      await running.end();
+      await page.close();
+    },
+  };
+}
+
+/** Where the hub's pushes also go: the web board, once it is started. */
+interface BoardLink {
+  web?: RunningWebServer;
+}
+
+/** Starts the web board beside the hub, with URLs for this machine and the network. */
+function startBoard(
+  settings: ServeSettings,
+  board: BoardSettings,
+  running: RunningHub,
+  interfaces: readonly InterfaceAddress[] | undefined,
+): RunningWebServer {
+  const wildcard = (host: string) => host === "0.0.0.0" || host === "::";
+  const hubHost = wildcard(settings.host) ? "127.0.0.1" : settings.host;
+  const network = wildcard(settings.host) && interfaces ? networkHosts(interfaces) : [];
+  const joinHost = network[0] ?? (hubHost.includes(":") ? `[${hubHost}]` : hubHost);
+  // Phones come from the network: its addresses first, so that the QR code shows one of them.
+  const publicHosts = wildcard(board.host)
+    ? [...(interfaces ? networkHosts(interfaces) : []), "127.0.0.1"]
+    : [board.host];
+  return startWebServer({
+    running,
+    host: board.host,
+    port: board.port,
+    token: board.public ? undefined : createAccessToken(),
+    publicHosts,
+    joinAddress: `${joinHost}:${running.address.port}`,
+    // With the hub's certificate the pages are https: phones that trust it get wss too.
+    tls: settings.tls ? { cert: settings.tls.cert, key: settings.tls.key } : undefined,
+  });
 }
 
 /** Options of `startHub` that the flags and the terms give, whatever keeps the record. */
@@ -441,6 +556,7 @@ function hubOptions(
   settings: ServeSettings,
   terms: HeldTerms,
   output: Output,
+  pushes: BoardLink,
 ): Omit<StartHubOptions, "journal" | "cluster"> {
   return {
     host: settings.host,
@@ -451,8 +567,10 @@ function hubOptions(
     allowPropose: settings.allowPropose,
     tls: settings.tls,
     ...settings.limits,
-    onEvent: (event: HubEvent, push: Push | undefined) =>
-      logEvent(event, push, settings.json, output),
+    onEvent: (event: HubEvent, push: Push | undefined) => {
+      logEvent(event, push, settings.json, output);
+      pushes.web?.notify(push);
+    },
   };
 }
 
@@ -461,6 +579,7 @@ async function startClusterHub(
   settings: ServeSettings,
   clusterSettings: ClusterSettings,
   output: Output,
+  pushes: BoardLink,
 ): Promise<ServingHub> {
   const cluster = await prepareCluster({
     cluster: clusterSettings,
@@ -470,7 +589,7 @@ async function startClusterHub(
     standing: settings.standing,
   });
   const started = startHub({
-    ...hubOptions(settings, cluster, output),
+    ...hubOptions(settings, cluster, output, pushes),
     cluster: { log: cluster.log, hubId: cluster.hubId, backlog: cluster.backlog },
   });
   const port = started.address.port;
@@ -503,12 +622,12 @@ async function startClusterHub(
     joinCode: cluster.joinCode,
     standing: cluster.standing,
   };
-  return announce(settings, shown, running, output, {
+  return await announce(settings, shown, running, output, {
     ...clusterSettings,
     hubId: cluster.hubId,
     created: cluster.created,
     entries: cluster.backlog.length,
-  });
+  }, pushes);
 }
 
 /** What the start-up banner says. */
@@ -527,6 +646,8 @@ export interface BannerFacts {
   interfaces: readonly InterfaceAddress[] | undefined;
   /** The election, when this hub is one of several. */
   cluster?: ClusterSettings & { hubId: string; created: boolean; entries: number };
+  /** The web board's URLs, when it is served. */
+  web?: { boardUrls: readonly string[]; phoneUrls: readonly string[] };
 }
 
 /**
@@ -552,6 +673,7 @@ export function startBanner(facts: BannerFacts): string[] {
       host: settings.host,
       port,
       networkAddresses: network,
+      ...(facts.web ? { boardUrls: facts.web.boardUrls, phoneUrls: facts.web.phoneUrls } : {}),
       version: VERSION,
       question: meeting.gateQuestion,
       joinCode: meeting.joinCode ?? null,
@@ -594,6 +716,8 @@ export function startBanner(facts: BannerFacts): string[] {
     lines.push("  from others:   none: this machine has no network address but loopback");
   }
   lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
+  for (const url of facts.web?.boardUrls ?? []) lines.push(`  board:         ${url}`);
+  for (const url of facts.web?.phoneUrls ?? []) lines.push(`  phones:        ${url}`);
   if (facts.cluster) {
     const { election, endpoints, hubId, created, entries } = facts.cluster;
     lines.push(`  election:      ${election} in etcd ${endpoints.join(",")}`);

@@ -9,7 +9,7 @@
 import { DEFAULT_PORT } from "../protocol/messages.ts";
 import { GateGuard, type GateGuardOptions } from "./gate_guard.ts";
 import { Hub, type HubOptions } from "./hub.ts";
-import { Session, type SessionLimits } from "./session.ts";
+import { Session, type SessionConnection, type SessionLimits } from "./session.ts";
 
 /** Limits of the listener, each with a flag of `consensus serve`. */
 export interface ListenerLimits {
@@ -77,6 +77,15 @@ export interface RunningHub {
   readonly tlsAddress: Deno.NetAddr | undefined;
   /** The hub's state and members. */
   readonly hub: Hub;
+  /**
+   * Serves a connection that came by another transport (a WebSocket), within
+   * the same limits and with the same session as a TCP connection.
+   *
+   * @param conn The connection.
+   * @param secure Whether it is encrypted.
+   * @returns When the session is over.
+   */
+  serveConnection(conn: SessionConnection, secure: boolean): Promise<void>;
   /** Stops listening, closes every connection, waits for the sessions to end, and closes the journal. */
   close(): Promise<void>;
   /**
@@ -146,7 +155,7 @@ export function startHub(options: StartHubOptions): RunningHub {
     else pendingByAddress.set(address, count);
   };
 
-  const serve = async (conn: Deno.Conn, secure: boolean) => {
+  const serve = async (conn: SessionConnection, secure: boolean) => {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
     const refusal = sessions.size >= maxConnections
       ? "# The hub has too many connections; try again later\n"
@@ -200,6 +209,7 @@ export function startHub(options: StartHubOptions): RunningHub {
     }
   };
   const loops = listeners.map(({ listener, secure }) => acceptLoop(listener, secure));
+  let stopping = false;
   const sweeper = startSweeper(sessions, options);
 
   const find = (secure: boolean) => listeners.find((entry) => entry.secure === secure)?.listener;
@@ -207,6 +217,16 @@ export function startHub(options: StartHubOptions): RunningHub {
     address: listeners[0]!.listener.addr as Deno.NetAddr,
     tlsAddress: tls?.port !== undefined ? find(true)!.addr as Deno.NetAddr : undefined,
     hub,
+    serveConnection(conn, secure) {
+      // Once stopping, nothing new comes in, by any transport: the closing waits for every session.
+      if (stopping) {
+        closeQuietly(conn);
+        return Promise.resolve();
+      }
+      const done = serve(conn, secure).catch(() => {}).finally(() => running.delete(done));
+      running.add(done);
+      return done;
+    },
     async close() {
       await stopListening();
       for (const session of sessions) session.close();
@@ -232,6 +252,7 @@ export function startHub(options: StartHubOptions): RunningHub {
   };
 
   async function stopListening(): Promise<void> {
+    stopping = true;
     clearInterval(sweeper);
     for (const { listener } of listeners) {
       try {
@@ -287,7 +308,7 @@ function startSweeper(
   }, every);
 }
 
-function closeQuietly(conn: Deno.Conn): void {
+function closeQuietly(conn: SessionConnection): void {
   try {
     conn.close();
   } catch {

@@ -278,7 +278,14 @@ async function close(hub: Hub, caller: Caller, ballotId: number): Promise<Reply 
   return isErrorReply(result) ? result : { op: "close", result };
 }
 
-function stats(hub: Hub): Reply {
+/**
+ * The `stats` reply: open ballots with their counts (hidden while their
+ * results are), and the last decided ones. The web board shows the same.
+ *
+ * @param hub The hub.
+ * @returns The reply.
+ */
+export function stats(hub: Hub): Extract<Reply, { op: "stats" }> {
   const ballots: BallotStats[] = openBallots(hub.state).map((ballot) => {
     const hidden = ballot.terms.hideResults;
     const voted = ballot.votes.size + ballot.anonymousVotes.length;

@@ -72,6 +72,22 @@ export interface SessionLimits {
   loopbackIsLocal?: boolean;
 }
 
+/**
+ * What a session needs of its connection: a byte stream both ways and the
+ * peer's address. A TCP or TLS `Deno.Conn` is one; a WebSocket is adapted to
+ * it (see websocket_transport.ts), so that every transport runs the same session.
+ */
+export interface SessionConnection {
+  /** The peer's address and port. */
+  readonly remoteAddr: Deno.Addr;
+  /** Reads bytes into the buffer; `null` at the end. */
+  read(buffer: Uint8Array): Promise<number | null>;
+  /** Writes bytes (possibly fewer than given); returns how many. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes the connection. */
+  close(): void;
+}
+
 /** What a session is told about its connection. */
 export interface SessionContext {
   /** Counts wrong answers per address. */
@@ -102,7 +118,7 @@ export class Session implements Member, Caller {
   /** The peer's address. */
   readonly address: string;
   readonly #hub: Hub;
-  readonly #conn: Deno.Conn;
+  readonly #conn: SessionConnection;
   readonly #lines: LineSource;
   readonly #outbox: Outbox;
   readonly #limits: Required<SessionLimits>;
@@ -125,7 +141,12 @@ export class Session implements Member, Caller {
    * @param limits See {@linkcode SessionLimits}.
    * @param context See {@linkcode SessionContext}.
    */
-  constructor(hub: Hub, conn: Deno.Conn, limits: SessionLimits, context: SessionContext) {
+  constructor(
+    hub: Hub,
+    conn: SessionConnection,
+    limits: SessionLimits,
+    context: SessionContext,
+  ) {
     this.#hub = hub;
     this.#conn = conn;
     this.#context = context;

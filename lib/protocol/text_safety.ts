@@ -15,7 +15,8 @@
 // paragraph separators that some terminals treat as line ends.
 // Built from a string: a literal would trip the linter's control-character rule, which is
 // exactly what this pattern is for.
-const UNSAFE_CLASS =
+/** The unsafe characters as a regular-expression class (the web pages show them escaped too). */
+export const UNSAFE_CLASS =
   "[\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]";
 const UNSAFE = new RegExp(UNSAFE_CLASS, "u");
 const UNSAFE_GLOBAL = new RegExp(UNSAFE_CLASS, "gu");

@@ -4,10 +4,15 @@
  * open.
  */
 
-import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
+import {
+  deepStrictEqual as assertEquals,
+  ok as assert,
+  throws as assertThrows,
+} from "node:assert/strict";
 import { parseServeArgs, type ServeSettings, startBanner } from "../../lib/cli/serve.ts";
 import { buildTerms } from "../../lib/election/proposal.ts";
 import { replayEvents } from "../../lib/election/state.ts";
+import { UsageError } from "../../lib/cli/usage_error.ts";
 
 const INTERFACES = [
   { family: "IPv4", address: "127.0.0.1", name: "lo" },
@@ -101,4 +106,33 @@ Deno.test("a hub bound to one address prints no network list; a resumed meeting 
     lines.includes("  nodes:         1 may come back with their resume tokens within 45 s"),
     lines.join("\n"),
   );
+});
+
+Deno.test("--board takes PORT (on --host) or HOST:PORT; --board-public needs it", () => {
+  assertEquals(settings("--host", "10.0.0.7", "--board", "8080").board, {
+    host: "10.0.0.7",
+    port: 8080,
+    public: false,
+  });
+  assertEquals(settings("--board", "127.0.0.1:0", "--board-public").board, {
+    host: "127.0.0.1",
+    port: 0,
+    public: true,
+  });
+  assertEquals(settings().board, undefined);
+  for (const args of [["--board-public"], ["--board", "board"], ["--board", "70000"]]) {
+    assertThrows(() => settings(...args), UsageError, args.join(" "));
+  }
+});
+
+Deno.test("the banner prints the board's and the phones' URLs, and --json carries them", () => {
+  const web = {
+    boardUrls: ["http://192.168.1.20:8080/?token=t"],
+    phoneUrls: ["http://192.168.1.20:8080/vote?token=t"],
+  };
+  const lines = banner({ web });
+  assert(lines.includes("  board:         http://192.168.1.20:8080/?token=t"), lines.join("\n"));
+  assert(lines.includes("  phones:        http://192.168.1.20:8080/vote?token=t"));
+  const listening = JSON.parse(banner({ web, settings: settings("--json") })[0]!);
+  assertEquals([listening.boardUrls, listening.phoneUrls], [web.boardUrls, web.phoneUrls]);
 });

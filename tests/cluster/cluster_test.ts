@@ -6,6 +6,7 @@
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { runCli, startServe } from "../_helpers/cli.ts";
+import { requireTool } from "../_helpers/tools.ts";
 import { type EtcdCluster, etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 import { TextClient } from "../_helpers/text_client.ts";
 
@@ -15,6 +16,7 @@ Deno.test({
   name:
     "three hubs, one election: joins seen across hubs, one vote per node, one decision pushed by every hub",
   ...etcdTestOptions(),
+  ...(requireTool("etcdctl", "etcd-client") ? {} : { ignore: true }),
   sanitizeResources: false,
   fn: async () => {
     await using etcd = await startEtcdCluster({ members: 3 });
