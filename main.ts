@@ -56,6 +56,9 @@ async function main(args: string[]): Promise<number> {
     } else if (command === "certs") {
       const { certs } = await import("./lib/cli/certs.ts");
       await certs(rest);
+    } else if (command === "hubs") {
+      const { hubs } = await import("./lib/cli/hubs.ts");
+      await hubs(rest);
     } else if (command === "join") {
       shutdown.dispose();
       const { join } = await import("./lib/cli/join.ts");

@@ -32,6 +32,7 @@ import { type ElectionState, openBallots } from "../election/state.ts";
 import { escapeForTerminal as safe } from "../protocol/text_safety.ts";
 import { type PreparedMeeting, prepareMeeting } from "./meeting_setup.ts";
 import { type InterfaceAddress, joinAddresses, machineInterfaces } from "./network_addresses.ts";
+import { announceHub, type AnnouncementStatus, type HubAnnouncement } from "./hub_announcement.ts";
 import { type OptionSpec, parseCommandArgs, parsePort, parseSeconds } from "./args.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
 import { UsageError } from "./usage_error.ts";
@@ -59,6 +60,8 @@ Options:
   --resume             continue the last meeting of --data even after a clean stop
   --new                start a new meeting even when the last one was interrupted
   --allow-propose      let nodes open ballots with the propose service
+  --name NAME          the name the hub is announced as on the LAN (default: the host name)
+  --no-announce        do not announce the hub on the LAN (DNS-SD over multicast DNS)
 
 Security (see SECURITY.md):
   --tls-cert FILE      serve TLS with this certificate chain (PEM; see consensus certs)
@@ -133,6 +136,8 @@ const SERVE_OPTIONS = {
   resume: { type: "boolean" },
   new: { type: "boolean" },
   json: { type: "boolean" },
+  name: { type: "string" },
+  "no-announce": { type: "boolean" },
 } as const satisfies OptionSpec;
 
 /** What `serve` was asked to do, parsed. */
@@ -166,6 +171,10 @@ export interface ServeSettings {
   >;
   tls: TlsOptions | undefined;
   json: boolean;
+  /** Announce the hub on the LAN (`--no-announce` turns it off). */
+  announce: boolean;
+  /** The name it is announced as (default: the host name). */
+  name: string | undefined;
 }
 
 /**
@@ -255,6 +264,8 @@ export function settingsFrom(
       limits: readLimits(values, usage),
       tls: readTls(values, usage),
       json: values.json === true,
+      announce: values["no-announce"] !== true,
+      name: text("name"),
     };
   } catch (error) {
     if (error instanceof UsageError) throw error;
@@ -379,16 +390,47 @@ export async function startServing(
     throw error;
   }
   const { journal: _journal, answer: _answer, ...shown } = meeting;
+  const interfaces = machineInterfaces();
+  let announcement: HubAnnouncement;
+  try {
+    announcement = announceHub({
+      disabled: !settings.announce,
+      name: settings.name,
+      listenHost: settings.host,
+      port: running.address.port,
+      tls: settings.tls !== undefined && running.tlsAddress === undefined,
+      tlsPort: running.tlsAddress?.port,
+      question: meeting.gateQuestion,
+      interfaces,
+      onWarning: (message) => output.err(`warning: ${message}`),
+    });
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
   const lines = startBanner({
     settings,
     meeting: shown,
     port: running.address.port,
     tlsPort: running.tlsAddress?.port,
     state: running.hub.state,
-    interfaces: machineInterfaces(),
+    interfaces,
+    announcement: announcement.status,
   });
   for (const line of lines) output.out(line);
-  return { ...running, meeting: shown };
+  return {
+    ...running,
+    meeting: shown,
+    // The goodbye goes first: nodes stop looking at a hub that is going away.
+    close: async () => {
+      await announcement.stop();
+      await running.close();
+    },
+    end: async () => {
+      await announcement.stop();
+      await running.end();
+    },
+  };
 }
 
 /** What the start-up banner says. */
@@ -405,6 +447,8 @@ export interface BannerFacts {
   state: ElectionState;
   /** The machine's interfaces, or `undefined` when they cannot be listed. */
   interfaces: readonly InterfaceAddress[] | undefined;
+  /** How the hub is announced on the LAN (no line when not given). */
+  announcement?: AnnouncementStatus;
 }
 
 /**
@@ -430,6 +474,9 @@ export function startBanner(facts: BannerFacts): string[] {
       host: settings.host,
       port,
       networkAddresses: network,
+      ...(facts.announcement
+        ? { announced: "off" in facts.announcement ? null : facts.announcement }
+        : {}),
       version: VERSION,
       question: meeting.gateQuestion,
       joinCode: meeting.joinCode ?? null,
@@ -461,6 +508,7 @@ export function startBanner(facts: BannerFacts): string[] {
     lines.push("  from others:   none: this machine has no network address but loopback");
   }
   lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
+  if (facts.announcement) lines.push(announcementLine(facts.announcement));
   lines.push(
     `  journal:       ${settings.data === ":memory:" ? "none (--data :memory:)" : settings.data}`,
   );
@@ -486,6 +534,13 @@ export function startBanner(facts: BannerFacts): string[] {
       : `  nodes:         ${expected} may come back with their resume tokens within ${graceSeconds} s`,
   );
   return lines;
+}
+
+function announcementLine(status: AnnouncementStatus): string {
+  if ("off" in status) return `  announced:     no (${status.off})`;
+  return `  announced:     as "${
+    safe(status.instance)
+  }" (_consensus._tcp, hub id ${status.id}) on ${status.addresses.join(", ")}`;
 }
 
 /**

@@ -25,7 +25,15 @@ export function cliCommand(args: string[]): string[] {
 }
 
 /**
- * Spawns the program with no input, its output piped.
+ * The environment variable that pins the program's multicast DNS to one
+ * interface, and its value in tests: loopback, so that no test ever sends a
+ * packet off the machine.
+ */
+export const MDNS_LOOPBACK = { CONSENSUS_MDNS_INTERFACE: "127.0.0.1" };
+
+/**
+ * Spawns the program with no input, its output piped, its multicast DNS
+ * pinned to loopback.
  *
  * @param args Its arguments.
  * @returns The child process.
@@ -37,7 +45,7 @@ function spawnCli(args: string[]): Deno.ChildProcess {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...MDNS_LOOPBACK },
   }).spawn();
 }
 
@@ -94,11 +102,13 @@ export interface ServeProcess extends AsyncDisposable {
  * line that says where it listens.
  *
  * @param args Extra arguments of serve.
+ * @param options `stdin` to type on its input; `env` to add environment
+ * variables (e.g. {@linkcode MDNS_LOOPBACK}: a hub on 127.0.0.1 is announced only then).
  * @returns The process; `await using` stops it.
  */
 export async function startServe(
   args: string[] = [],
-  options: { stdin?: boolean } = {},
+  options: { stdin?: boolean; env?: Record<string, string> } = {},
 ): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
   const data = args.includes("--data") ? [] : ["--data", ":memory:"];
@@ -116,6 +126,7 @@ export async function startServe(
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
     stderr: "inherit",
+    ...(options.env ? { env: options.env } : {}),
   }).spawn();
   const input = options.stdin ? child.stdin.getWriter() : undefined;
   const type = async (line: string) => {
