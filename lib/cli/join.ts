@@ -46,8 +46,9 @@ Options:
   -h, --help           show this help
 
 Exit codes:
-  0 done (with --wait: consensus reached)   2 usage error
+  0 done (with --wait: consensus reached)   2 usage error (or several hubs on the LAN)
   3 hub unreachable, or not a consensus hub 4 wrong gate answer
+    (or no hub on the LAN)
   5 request refused (vote, PIN, name)       6 timed out
   7 hub closed the connection               8 with --wait: closed without a decision
   1 any other failure
