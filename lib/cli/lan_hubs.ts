@@ -28,6 +28,12 @@ export const QUICK_LOOK_MS = 1000;
  */
 export async function findLanHubs(timeoutMs: number, output: Output): Promise<DiscoveredHub[]> {
   const interfaces = multicastInterfaces(machineInterfaces(), pinnedInterface());
+  if (interfaces.length === 0) {
+    output.err(
+      "warning: no network interface to look on (none but loopback); " +
+        "CONSENSUS_MDNS_INTERFACE=127.0.0.1 looks on this machine only",
+    );
+  }
   const hubs = await browseHubs({
     interfaces,
     timeoutMs,

@@ -159,7 +159,9 @@ Deno.test("exit codes: refused vote, timeout, unreachable hub, not a hub, usage"
 });
 
 Deno.test("--help on the program and every command, and --version", async () => {
-  for (const args of [["--help"], ["serve", "--help"], ["join", "--help"], ["-h"]]) {
+  for (
+    const args of [["--help"], ["serve", "--help"], ["join", "--help"], ["hubs", "--help"], ["-h"]]
+  ) {
     const result = await runCli(args);
     assertEquals(result.code, 0, args.join(" "));
     assert(result.stdout.startsWith("Usage: consensus"), result.stdout);
