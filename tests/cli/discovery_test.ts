@@ -17,6 +17,7 @@ import {
   startCli,
   startServe,
 } from "../_helpers/cli.ts";
+import { dnsPacket } from "../_helpers/dns_packet.ts";
 
 const ANSWER = ["--answer", "keyboard"];
 
@@ -235,3 +236,37 @@ async function until(condition: () => boolean, waitMs: number, message: string):
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+Deno.test("a one-shot query from another port is answered to its sender, with its id", async () => {
+  const { hub, id } = await announcedHub(["--name", "oneshot"]);
+  await using _hub = hub;
+  const dgram = await import("node:dgram");
+  const socket = dgram.createSocket("udp4");
+  try {
+    await new Promise<void>((resolve) => socket.bind(0, "0.0.0.0", () => resolve()));
+    socket.setMulticastInterface("127.0.0.1");
+    const reply = new Promise<Uint8Array>((resolve) => socket.once("message", resolve));
+    const query = dnsPacket.encode({
+      type: "query",
+      id: 4242,
+      questions: [{ name: `oneshot [${id}]._consensus._tcp.local`, type: "SRV" }],
+    });
+    socket.send(query, 5353, "224.0.0.251");
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const bytes = await Promise.race([
+      reply,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error("no unicast reply")), 3000);
+      }),
+    ]);
+    clearTimeout(timer);
+    const packet = dnsPacket.decode(bytes);
+    assertEquals(packet.id, 4242);
+    assertEquals(packet.questions.map((question) => question.type), ["SRV"]);
+    const srv = packet.answers.find((record) => record.type === "SRV");
+    assertEquals(srv?.data.port, hub.port);
+    assertEquals(srv?.ttl, 10);
+  } finally {
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+  }
+});

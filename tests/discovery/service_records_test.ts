@@ -5,7 +5,6 @@
  */
 
 import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/strict";
-import dnsPacket from "dns-packet";
 import {
   announcement,
   answerQuery,
@@ -19,6 +18,7 @@ import {
   targetHost,
 } from "../../lib/discovery/service_records.ts";
 import { HubSightings } from "../../lib/discovery/hub_sightings.ts";
+import { dnsPacket } from "../_helpers/dns_packet.ts";
 
 const ADVERT: HubAdvert = {
   instance: "lab [3f9a1c]",
