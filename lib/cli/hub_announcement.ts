@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Announcer, startAnnouncer } from "../discovery/announcer.ts";
+import type { Announcer } from "../discovery/announcer.ts";
 import { machineName } from "../discovery/host_name.ts";
 import {
   announcedAddress,
@@ -57,7 +57,7 @@ export interface HubAnnouncement {
  * @returns The announcement.
  * @throws {RangeError} When `CONSENSUS_MDNS_INTERFACE` is not an IPv4 address.
  */
-export function announceHub(options: HubAnnouncementOptions): HubAnnouncement {
+export async function announceHub(options: HubAnnouncementOptions): Promise<HubAnnouncement> {
   const silent = (off: string): HubAnnouncement => ({ status: { off }, stop: async () => {} });
   if (options.disabled) return silent("--no-announce");
   const interfaces = multicastInterfaces(options.interfaces, pinnedInterface());
@@ -88,6 +88,9 @@ export function announceHub(options: HubAnnouncementOptions): HubAnnouncement {
     tlsPort: options.tlsPort,
     question: options.question,
   };
+  // Loaded only to announce: the multicast stack (Node's dgram under Deno) takes about 80 ms
+  // to load, which a hub on loopback or with --no-announce need not pay.
+  const { startAnnouncer } = await import("../discovery/announcer.ts");
   const announcer: Announcer = startAnnouncer({
     links: links.map(({ interfaceAddress, address }) => ({
       interfaceAddress,

@@ -393,7 +393,7 @@ export async function startServing(
   const interfaces = machineInterfaces();
   let announcement: HubAnnouncement;
   try {
-    announcement = announceHub({
+    announcement = await announceHub({
       disabled: !settings.announce,
       name: settings.name,
       listenHost: settings.host,
