@@ -99,7 +99,11 @@ export function openMulticastLink(options: MulticastLinkOptions): MulticastLink 
     bind: "0.0.0.0",
     port: MDNS_PORT,
   });
-  socket.on("warning", warn);
+  socket.on("warning", (error) => {
+    // A packet that cannot be decoded comes as a warning without a code: any
+    // program on the LAN may send one, and it is dropped like any bad input.
+    if (error.code !== undefined) warn(error);
+  });
   socket.on("error", warn);
   if (options.onQuery) socket.on("query", options.onQuery);
   if (options.onResponse) socket.on("response", options.onResponse);

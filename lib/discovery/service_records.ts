@@ -211,6 +211,7 @@ export function answerQuery(
     }
   };
   for (const question of questions) {
+    if (typeof question?.name !== "string" || typeof question.type !== "string") continue;
     const name = question.name.toLowerCase();
     const type = question.type.toUpperCase();
     const any = type === "ANY";

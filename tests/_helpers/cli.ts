@@ -90,6 +90,8 @@ export interface ServeProcess extends AsyncDisposable {
   port: number;
   /** Lines printed so far. */
   lines: string[];
+  /** Text printed on standard error so far (with `{ stderr: true }`; otherwise it is shown). */
+  errors: string[];
   child: Deno.ChildProcess;
   /** Waits (up to 5 s) for a printed line that matches, and returns it. */
   waitForLine(match: (line: string) => boolean): Promise<string>;
@@ -103,12 +105,13 @@ export interface ServeProcess extends AsyncDisposable {
  *
  * @param args Extra arguments of serve.
  * @param options `stdin` to type on its input; `env` to add environment
- * variables (e.g. {@linkcode MDNS_LOOPBACK}: a hub on 127.0.0.1 is announced only then).
+ * variables (e.g. {@linkcode MDNS_LOOPBACK}: a hub on 127.0.0.1 is announced only then);
+ * `stderr` to collect its standard error in `errors` instead of showing it.
  * @returns The process; `await using` stops it.
  */
 export async function startServe(
   args: string[] = [],
-  options: { stdin?: boolean; env?: Record<string, string> } = {},
+  options: { stdin?: boolean; env?: Record<string, string>; stderr?: boolean } = {},
 ): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
   const data = args.includes("--data") ? [] : ["--data", ":memory:"];
@@ -125,9 +128,15 @@ export async function startServe(
     args: rest,
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
-    stderr: "inherit",
+    stderr: options.stderr ? "piped" : "inherit",
     ...(options.env ? { env: options.env } : {}),
   }).spawn();
+  const errors: string[] = [];
+  const collectingErrors = options.stderr
+    ? child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (text) => void errors.push(text) }),
+    ).catch(() => {})
+    : undefined;
   const input = options.stdin ? child.stdin.getWriter() : undefined;
   const type = async (line: string) => {
     if (!input) throw new Error("startServe: give { stdin: true } to type on the hub's input");
@@ -145,6 +154,7 @@ export async function startServe(
     await child.status;
     await input?.close().catch(() => {});
     await reader.cancel().catch(() => {});
+    await collectingErrors;
   };
   let listeningPort = 0;
   const deadline = setTimeout(() => stop(), 15_000);
@@ -180,7 +190,15 @@ export async function startServe(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { port: listeningPort, lines, child, waitForLine, type, [Symbol.asyncDispose]: stop };
+  return {
+    port: listeningPort,
+    lines,
+    errors,
+    child,
+    waitForLine,
+    type,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /**
