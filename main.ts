@@ -64,6 +64,9 @@ async function main(args: string[]): Promise<number> {
       shutdown.dispose();
       const { conformance } = await import("./lib/cli/conformance.ts");
       return await conformance(rest);
+    } else if (command === "hubs") {
+      const { hubs } = await import("./lib/cli/hubs.ts");
+      await hubs(rest);
     } else if (command === "join") {
       shutdown.dispose();
       const { join } = await import("./lib/cli/join.ts");

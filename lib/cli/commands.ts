@@ -62,12 +62,22 @@ export const COMMANDS: readonly CommandDeclaration[] = [
   },
   {
     name: "join",
-    synopsis: "HOST[:PORT]",
+    synopsis: "[HOST[:PORT]]",
     summary: "join a hub as a node",
     argument: { kind: "any" },
     load: async () => {
       const { JOIN_OPTIONS, JOIN_USAGE } = await import("./join.ts");
       return { usage: JOIN_USAGE, options: JOIN_OPTIONS };
+    },
+  },
+  {
+    name: "hubs",
+    synopsis: "",
+    summary: "list the hubs on the LAN",
+    argument: { kind: "none" },
+    load: async () => {
+      const { HUBS_OPTIONS, HUBS_USAGE } = await import("./hubs.ts");
+      return { usage: HUBS_USAGE, options: HUBS_OPTIONS };
     },
   },
   {
@@ -130,7 +140,7 @@ export const COMMANDS: readonly CommandDeclaration[] = [
  * @example
  * ```ts
  * import { ok as assert } from "node:assert/strict";
- * assert(commandOverview().some((line) => line.startsWith("  join HOST[:PORT]   join a hub")));
+ * assert(commandOverview().some((line) => line.startsWith("  hubs               list the hubs")));
  * ```
  */
 export function commandOverview(): string[] {

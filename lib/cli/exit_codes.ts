@@ -16,6 +16,7 @@ import {
 } from "../node/errors.ts";
 import { UsageError } from "./usage_error.ts";
 import { AuditFailedError } from "./audit_failed_error.ts";
+import { SeveralHubsError } from "./several_hubs_error.ts";
 
 /** Exit codes by meaning. */
 export const EXIT = {
@@ -23,9 +24,9 @@ export const EXIT = {
   ok: 0,
   /** An unexpected failure. */
   failure: 1,
-  /** Wrong arguments. */
+  /** Wrong arguments; or several hubs answered on the LAN and none was picked. */
   usage: 2,
-  /** No hub at that address, or something else holds the port. */
+  /** No hub at that address (none on the LAN), or something else holds the port. */
   unreachable: 3,
   /** The gate answer was wrong. */
   gateRefused: 4,
@@ -53,7 +54,7 @@ export const EXIT = {
  * ```
  */
 export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof UsageError || error instanceof SeveralHubsError) return EXIT.usage;
   if (error instanceof HubUnreachableError || error instanceof NotAHubError) {
     return EXIT.unreachable;
   }
@@ -74,6 +75,7 @@ export function exitCodeFor(error: unknown): number {
  */
 export function errorCodeFor(error: unknown): string {
   if (error instanceof RequestRefusedError) return error.code;
+  if (error instanceof SeveralHubsError) return "several-hubs";
   const names: Record<number, string> = {
     [EXIT.usage]: "usage",
     [EXIT.unreachable]: error instanceof NotAHubError ? "not-a-hub" : "unreachable",

@@ -16,12 +16,16 @@ import { dropFileAccess } from "./lockdown.ts";
 import { UsageError } from "./usage_error.ts";
 
 /** Help text of `consensus join`. */
-export const JOIN_USAGE = `Usage: consensus join [tls://]HOST[:PORT][,HOST[:PORT]...] [options]
+export const JOIN_USAGE = `Usage: consensus join [[tls://]HOST[:PORT][,HOST[:PORT]...]] [options]
 
 Joins a hub as a node (default port ${DEFAULT_PORT}). At a terminal with no action flags it shows a
 menu; otherwise it does what the flags say, in this order, and exits. Several hubs of one
 election (consensus serve --cluster) are tried in order; if the node loses its hub, it resumes
 on the next one (and on the hubs its hub names).
+
+With no address it looks for hubs on the LAN for a second (see consensus hubs) and joins the
+only one that answers; when several answer it shows a menu at a terminal, and otherwise lists
+them and exits with code 2; when none answers it exits with code 3.
 
 Options:
   --answer TEXT        the gate answer (asked at a terminal when missing); it is proved to the
@@ -46,8 +50,9 @@ Options:
   -h, --help           show this help
 
 Exit codes:
-  0 done (with --wait: consensus reached)   2 usage error
+  0 done (with --wait: consensus reached)   2 usage error (or several hubs on the LAN)
   3 hub unreachable, or not a consensus hub 4 wrong gate answer
+    (or no hub on the LAN)
   5 request refused (vote, PIN, name)       6 timed out
   7 hub closed the connection               8 with --wait: closed without a decision
   1 any other failure
@@ -56,6 +61,7 @@ A dropped connection is resumed by itself (with the hub's resume token) for up t
 
 Examples:
   consensus join 127.0.0.1:7337
+  consensus join --answer keyboard --vote A
   consensus join 127.0.0.1:7337 --answer keyboard --vote A --wait --json`;
 
 const JOIN_OPTIONS = {
@@ -107,14 +113,12 @@ export async function join(args: string[], output: Output = STANDARD_OUTPUT): Pr
     output.out(JOIN_USAGE);
     return;
   }
-  if (positionals.length !== 1) {
-    throw new UsageError(
-      positionals.length === 0 ? "Missing HOST:PORT" : `Unexpected argument "${positionals[1]}"`,
-      JOIN_USAGE,
-    );
+  if (positionals.length > 1) {
+    throw new UsageError(`Unexpected argument "${positionals[1]}"`, JOIN_USAGE);
   }
   // HOST:PORT,HOST:PORT,...: hubs of one election, tried in order.
-  const [first, ...others] = positionals[0]!.split(",");
+  const address = positionals[0] ?? await joinAddressOnLan(output);
+  const [first, ...others] = address.split(",");
   const { host, port, tls } = parseHubAddress(first!, values, JOIN_USAGE);
   const alternates = others.map((text) => {
     const other = parseHubAddress(
@@ -125,6 +129,23 @@ export async function join(args: string[], output: Output = STANDARD_OUTPUT): Pr
     return { host: other.host, port: other.port };
   });
   await joinAt(host, port, values, output, tls, alternates);
+}
+
+/**
+ * Finds the hub to join on the LAN, and says which it is (on standard error,
+ * so that `--json` output stays one object).
+ *
+ * @param output Where to print.
+ * @returns Its address, as `join` takes it.
+ */
+export async function joinAddressOnLan(output: Output): Promise<string> {
+  // Loaded on demand: a join with an address never touches multicast.
+  const { findLanHubs, joinAddressOf, pickHub, QUICK_LOOK_MS } = await import("./lan_hubs.ts");
+  const { escapeForTerminal: safe } = await import("../protocol/text_safety.ts");
+  const hub = await pickHub(await findLanHubs(QUICK_LOOK_MS, output), isInteractive());
+  const address = joinAddressOf(hub);
+  output.err(`joining hub "${safe(hub.instance)}" found on the LAN at ${safe(address)}`);
+  return address;
 }
 
 /**

@@ -15,8 +15,8 @@ A group of machines or people reach a decision over the network.
 
 Commands:
 ${commandOverview().join("\n")}
-  (none)             start a hub on --port (default ${DEFAULT_PORT}) if it is free,
-                     otherwise join the hub already there
+  (none)             join the hub on this machine's --port (default ${DEFAULT_PORT}), else the
+                     hub on the LAN, else start a hub
 
 Options without a command: those of serve and of join.
   -h, --help         show this help

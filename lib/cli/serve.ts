@@ -47,6 +47,7 @@ import {
   parseSeconds,
 } from "./args.ts";
 import { keepPresence } from "../hub/cluster_presence.ts";
+import { announceHub, type AnnouncementStatus, type HubAnnouncement } from "./hub_announcement.ts";
 import { type ClusterSettings, parseClusterSettings, prepareCluster } from "./cluster_setup.ts";
 import type { HeldTerms } from "./meeting_setup.ts";
 import { type Output, STANDARD_OUTPUT } from "./runtime.ts";
@@ -75,6 +76,8 @@ Options:
   --resume             continue the last meeting of --data even after a clean stop
   --new                start a new meeting even when the last one was interrupted
   --allow-propose      let nodes open ballots with the propose service
+  --name NAME          the name the hub is announced as on the LAN (default: the host name)
+  --no-announce        do not announce the hub on the LAN (DNS-SD over multicast DNS)
 
 The web board and phone page:
   --board [HOST:]PORT  also serve a web page on this port (HOST defaults to --host): a live board
@@ -166,6 +169,8 @@ const SERVE_OPTIONS = {
   new: { type: "boolean" },
   board: { type: "string" },
   "board-public": { type: "boolean" },
+  name: { type: "string" },
+  "no-announce": { type: "boolean" },
   cluster: { type: "string" },
   election: { type: "string" },
   json: { type: "boolean" },
@@ -205,6 +210,10 @@ export interface ServeSettings {
   cluster: ClusterSettings | undefined;
   /** The web board, when asked for with `--board`. */
   board: BoardSettings | undefined;
+  /** Announce the hub on the LAN (`--no-announce` turns it off). */
+  announce: boolean;
+  /** The name it is announced as (default: the host name). */
+  name: string | undefined;
   json: boolean;
 }
 
@@ -307,6 +316,8 @@ export function settingsFrom(
       tls: readTls(values, usage),
       cluster,
       board: readBoard(values, text("host") ?? "0.0.0.0", usage),
+      announce: values["no-announce"] !== true,
+      name: text("name"),
       json: values.json === true,
     };
   } catch (error) {
@@ -484,13 +495,26 @@ async function announce(
 ): Promise<ServingHub> {
   const interfaces = machineInterfaces();
   let web: RunningWebServer | undefined;
-  if (settings.board) {
-    try {
+  let announcement: HubAnnouncement;
+  try {
+    if (settings.board) {
       web = pushes.web = startBoard(settings, settings.board, running, interfaces);
-    } catch (error) {
-      await running.close();
-      throw error;
     }
+    announcement = await announceHub({
+      disabled: !settings.announce,
+      name: settings.name,
+      listenHost: settings.host,
+      port: running.address.port,
+      tls: settings.tls !== undefined && running.tlsAddress === undefined,
+      tlsPort: running.tlsAddress?.port,
+      question: meeting.gateQuestion,
+      interfaces,
+      onWarning: (message) => output.err(`warning: ${message}`),
+    });
+  } catch (error) {
+    await web?.close();
+    await running.close();
+    throw error;
   }
   const lines = startBanner({
     settings,
@@ -501,20 +525,23 @@ async function announce(
     interfaces,
     ...(cluster ? { cluster } : {}),
     ...(web ? { web: { boardUrls: web.boardUrls, phoneUrls: web.phoneUrls } } : {}),
+    announcement: announcement.status,
   });
   for (const line of lines) output.out(line);
   const page = web;
-  if (!page) return { ...running, meeting };
   return {
     ...running,
     meeting,
+    // The goodbye goes first: nodes stop looking at a hub that is going away.
     async close() {
+      await announcement.stop();
       await running.close();
-      await page.close();
+      await page?.close();
     },
     async end() {
+      await announcement.stop();
       await running.end();
-      await page.close();
+      await page?.close();
     },
   };
 }
@@ -648,6 +675,8 @@ export interface BannerFacts {
   cluster?: ClusterSettings & { hubId: string; created: boolean; entries: number };
   /** The web board's URLs, when it is served. */
   web?: { boardUrls: readonly string[]; phoneUrls: readonly string[] };
+  /** How the hub is announced on the LAN (no line when not given). */
+  announcement?: AnnouncementStatus;
 }
 
 /**
@@ -674,6 +703,9 @@ export function startBanner(facts: BannerFacts): string[] {
       port,
       networkAddresses: network,
       ...(facts.web ? { boardUrls: facts.web.boardUrls, phoneUrls: facts.web.phoneUrls } : {}),
+      ...(facts.announcement
+        ? { announced: "off" in facts.announcement ? null : facts.announcement }
+        : {}),
       version: VERSION,
       question: meeting.gateQuestion,
       joinCode: meeting.joinCode ?? null,
@@ -718,6 +750,7 @@ export function startBanner(facts: BannerFacts): string[] {
   lines.push(`  or plain TCP:  nc ${joinHost} ${port}`);
   for (const url of facts.web?.boardUrls ?? []) lines.push(`  board:         ${url}`);
   for (const url of facts.web?.phoneUrls ?? []) lines.push(`  phones:        ${url}`);
+  if (facts.announcement) lines.push(announcementLine(facts.announcement));
   if (facts.cluster) {
     const { election, endpoints, hubId, created, entries } = facts.cluster;
     lines.push(`  election:      ${election} in etcd ${endpoints.join(",")}`);
@@ -826,4 +859,11 @@ export async function runOperatorCommand(hub: Hub, line: string): Promise<string
 function logEvent(event: HubEvent, push: Push | undefined, json: boolean, output: Output): void {
   if (json) output.out(JSON.stringify(event));
   else if (push) output.out(formatTextPush(push).slice(2).trimEnd());
+}
+
+function announcementLine(status: AnnouncementStatus): string {
+  if ("off" in status) return `  announced:     no (${status.off})`;
+  return `  announced:     as "${
+    safe(status.instance)
+  }" (_consensus._tcp, hub id ${status.id}) on ${status.addresses.join(", ")}`;
 }

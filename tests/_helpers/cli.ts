@@ -25,7 +25,15 @@ export function cliCommand(args: string[]): string[] {
 }
 
 /**
- * Spawns the program with no input, its output piped.
+ * The environment variable that pins the program's multicast DNS to one
+ * interface, and its value in tests: loopback, so that no test ever sends a
+ * packet off the machine.
+ */
+export const MDNS_LOOPBACK = { CONSENSUS_MDNS_INTERFACE: "127.0.0.1" };
+
+/**
+ * Spawns the program with no input, its output piped, its multicast DNS
+ * pinned to loopback.
  *
  * @param args Its arguments.
  * @returns The child process.
@@ -37,7 +45,7 @@ function spawnCli(args: string[]): Deno.ChildProcess {
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", ...MDNS_LOOPBACK },
   }).spawn();
 }
 
@@ -82,6 +90,8 @@ export interface ServeProcess extends AsyncDisposable {
   port: number;
   /** Lines printed so far. */
   lines: string[];
+  /** Text printed on standard error so far (with `{ stderr: true }`; otherwise it is shown). */
+  errors: string[];
   child: Deno.ChildProcess;
   /** Waits (up to 5 s) for a printed line that matches, and returns it. */
   waitForLine(match: (line: string) => boolean): Promise<string>;
@@ -94,11 +104,14 @@ export interface ServeProcess extends AsyncDisposable {
  * line that says where it listens.
  *
  * @param args Extra arguments of serve.
+ * @param options `stdin` to type on its input; `env` to add environment
+ * variables (e.g. {@linkcode MDNS_LOOPBACK}: a hub on 127.0.0.1 is announced only then);
+ * `stderr` to collect its standard error in `errors` instead of showing it.
  * @returns The process; `await using` stops it.
  */
 export async function startServe(
   args: string[] = [],
-  options: { stdin?: boolean } = {},
+  options: { stdin?: boolean; env?: Record<string, string>; stderr?: boolean } = {},
 ): Promise<ServeProcess> {
   // Each hub keeps its own journal: none unless the test names a directory.
   const data = args.includes("--data") || args.includes("--cluster") ? [] : ["--data", ":memory:"];
@@ -115,8 +128,15 @@ export async function startServe(
     args: rest,
     stdin: options.stdin ? "piped" : "null",
     stdout: "piped",
-    stderr: "inherit",
+    stderr: options.stderr ? "piped" : "inherit",
+    ...(options.env ? { env: options.env } : {}),
   }).spawn();
+  const errors: string[] = [];
+  const collectingErrors = options.stderr
+    ? child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+      new WritableStream({ write: (text) => void errors.push(text) }),
+    ).catch(() => {})
+    : undefined;
   const input = options.stdin ? child.stdin.getWriter() : undefined;
   const type = async (line: string) => {
     if (!input) throw new Error("startServe: give { stdin: true } to type on the hub's input");
@@ -134,6 +154,7 @@ export async function startServe(
     await child.status;
     await input?.close().catch(() => {});
     await reader.cancel().catch(() => {});
+    await collectingErrors;
   };
   let listeningPort = 0;
   const deadline = setTimeout(() => stop(), 15_000);
@@ -169,7 +190,15 @@ export async function startServe(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
-  return { port: listeningPort, lines, child, waitForLine, type, [Symbol.asyncDispose]: stop };
+  return {
+    port: listeningPort,
+    lines,
+    errors,
+    child,
+    waitForLine,
+    type,
+    [Symbol.asyncDispose]: stop,
+  };
 }
 
 /**

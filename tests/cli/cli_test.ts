@@ -147,7 +147,7 @@ Deno.test("exit codes: refused vote, timeout, unreachable hub, not a hub, usage"
     assert(result.stderr.includes("not a consensus hub"), result.stderr);
   });
   await t.step("usage errors exit 2", async () => {
-    assertEquals((await runCli(["join"])).code, 2);
+    assertEquals((await runCli(["join", address, address])).code, 2);
     assertEquals((await runCli(["join", address, "--vot", "A"])).code, 2);
     const noAnswer = await runCli(["join", address, "--vote", "A"]);
     assertEquals(noAnswer.code, 2);
@@ -159,7 +159,9 @@ Deno.test("exit codes: refused vote, timeout, unreachable hub, not a hub, usage"
 });
 
 Deno.test("--help on the program and every command, and --version", async () => {
-  for (const args of [["--help"], ["serve", "--help"], ["join", "--help"], ["-h"]]) {
+  for (
+    const args of [["--help"], ["serve", "--help"], ["join", "--help"], ["hubs", "--help"], ["-h"]]
+  ) {
     const result = await runCli(args);
     assertEquals(result.code, 0, args.join(" "));
     assert(result.stdout.startsWith("Usage: consensus"), result.stdout);

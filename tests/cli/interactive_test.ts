@@ -7,7 +7,7 @@
 import type { HubEvent } from "../../lib/election/events.ts";
 import type { Journal } from "../../lib/store/journal.ts";
 import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
-import { cliCommand } from "../_helpers/cli.ts";
+import { cliCommand, MDNS_LOOPBACK, startServe } from "../_helpers/cli.ts";
 import { TextClient } from "../_helpers/text_client.ts";
 import { testNeeding } from "../_helpers/tools.ts";
 
@@ -660,3 +660,41 @@ class Terminal implements AsyncDisposable {
     return new TextDecoder().decode(result.stdout);
   }
 }
+
+Deno.test("join with no address at a terminal: several hubs on the LAN, a menu picks one", async () => {
+  // Two real hubs announced on loopback (multicast pinned there, nothing leaves the machine).
+  const announced = async (name: string) => {
+    const hub = await startServe(["--answer", "keyboard", "--name", name], { env: MDNS_LOOPBACK });
+    const line = await hub.waitForLine((text) => text.startsWith("  announced:"));
+    return { hub, instance: `${name} [${/hub id ([0-9a-f]{6})/u.exec(line)![1]}]` };
+  };
+  const first = await announced("menu-first");
+  await using _first = first.hub;
+  const second = await announced("menu-second");
+  await using _second = second.hub;
+  await using terminal = await Terminal.start([
+    "env",
+    `CONSENSUS_MDNS_INTERFACE=${MDNS_LOOPBACK.CONSENSUS_MDNS_INTERFACE}`,
+    ...cliCommand(["join", "--answer", "keyboard"]),
+  ]);
+  const title = "Several hubs answered: which one?";
+  const entry = (hub: typeof first) =>
+    `${hub.instance}  127.0.0.1:${hub.hub.port}  "What is the join code?"`;
+  const screen = await terminal.waitFor("the hub menu", (text) => {
+    const entries = readMenu(text, title)?.entries ?? [];
+    return entries.includes(entry(first)) && entries.includes(entry(second));
+  });
+  check(readMenu(screen, title)!.cursor === entry(first), "the cursor is not on the first", screen);
+  await terminal.choose(title, entry(second));
+  await terminal.waitFor("the main menu", (text) => !!readMenu(text, MAIN_MENU));
+  // The node is on the hub picked, and only there.
+  await second.hub.waitForLine((line) => /^joined \d+ node-\d+ /u.test(line));
+  check(
+    !first.hub.lines.some((line) => line.startsWith("joined ")),
+    "the other hub was joined",
+    await terminal.capture(),
+  );
+  await terminal.choose(MAIN_MENU, "exit");
+  const status = await terminal.waitForExit();
+  check(status === 0, `the node exited with status ${status}`, await terminal.capture());
+});
