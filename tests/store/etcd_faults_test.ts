@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { ClusterUnavailableError } from "../../lib/store/cluster_unavailable_error.ts";
 import { EtcdClient } from "../../lib/store/etcd_client.ts";
 import { EtcdLog } from "../../lib/store/etcd_log.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
 import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 import { collectUntil } from "../_helpers/etcd_log_follower.ts";
 
@@ -137,11 +138,3 @@ Deno.test({
     assertEquals(statuses, ["connected", "unavailable", "connected"]);
   },
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { EtcdClient } from "../../lib/store/etcd_client.ts";
 import { claimTerms, readTerms } from "../../lib/store/etcd_terms.ts";
 import { HubPresence, listHubs, type LiveHub, watchHubs } from "../../lib/store/hub_presence.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
 import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 
 Deno.test({
@@ -72,11 +73,3 @@ Deno.test({
     assertEquals(await readTerms(client, "t"), '{"q":"tea?"}');
   },
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
