@@ -133,6 +133,16 @@ export class EtcdLog implements ReplicatedLog {
   }
 
   /**
+   * The position of the last entry (entries compacted away included).
+   *
+   * @param signal Aborts the call.
+   * @returns The head, 0 for an empty log.
+   */
+  head(signal?: AbortSignal): Promise<number> {
+    return this.#readPosition(this.keys.head, 0, signal);
+  }
+
+  /**
    * Every entry after `after`, in order.
    *
    * @param after A position (0 for all).
@@ -273,8 +283,13 @@ export class EtcdLog implements ReplicatedLog {
   }
 
   /** The position up to which entries were compacted, read at `revision` (0 = now). */
-  async #compacted(revision: number, signal?: AbortSignal): Promise<number> {
-    const { kvs } = await this.#client.range(this.keys.compacted, { revision }, signal);
+  #compacted(revision: number, signal?: AbortSignal): Promise<number> {
+    return this.#readPosition(this.keys.compacted, revision, signal);
+  }
+
+  /** A stored position (head, compacted), 0 when absent. */
+  async #readPosition(key: string, revision: number, signal?: AbortSignal): Promise<number> {
+    const { kvs } = await this.#client.range(key, { revision }, signal);
     return kvs[0] === undefined ? 0 : parsePosition(kvs[0].value);
   }
 

@@ -87,6 +87,7 @@ Deno.test({
     assertEquals((await log.read(6)).map((entry) => entry.payload), ["7", "8", "9", "10"]);
     await assertRejects(log.read(3), /compacted/);
     await log.compact(4);
+    assertEquals(await log.head(), 10);
     assertEquals(await log.append(["11"], 10), { ok: true, head: 11 });
     assertEquals(await log.append(["x"], 10), { ok: false, head: 11 });
     assertConsecutive(await collectUntil(log, 6, 11, 5_000), 6, 11);
