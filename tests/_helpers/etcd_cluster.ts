@@ -41,9 +41,11 @@ const etcdProgram: string | undefined = await (async () => {
  */
 export function etcdTestOptions(): { ignore: boolean } {
   if (etcdProgram !== undefined || Deno.env.get("CI") === "true") return { ignore: false };
-  console.warn(`skipping etcd tests: ${ETCD_MISSING}`);
+  if (!warned) console.warn(`skipping etcd tests: ${ETCD_MISSING}`);
+  warned = true;
   return { ignore: true };
 }
+let warned = false;
 
 /** Options for {@linkcode startEtcdCluster}. */
 export interface EtcdClusterOptions {
