@@ -33,8 +33,21 @@ export interface EtcdLogOptions {
    * @default {500}
    */
   batchSize?: number;
+  /**
+   * Most entries in one append: etcd's `--max-txn-ops` (128 by default) less
+   * the put of the head.
+   * @default {127}
+   */
+  maxEntriesPerAppend?: number;
+  /**
+   * Most bytes (keys and UTF-8 payloads) in one append, below etcd's
+   * `--max-request-bytes` (1.5 MiB by default) with room for the rest of the request.
+   * @default {1000000}
+   */
+  maxAppendBytes?: number;
 }
 
+const encoder = new TextEncoder();
 /** Pause after a failed attempt to follow, doubled up to the last value. */
 const FOLLOW_BACKOFF_MS = [100, 200, 500, 1_000, 2_000];
 
@@ -55,6 +68,10 @@ export class EtcdLog implements ReplicatedLog {
   /** The keys of the election. */
   readonly keys: ElectionKeys;
   readonly #client: EtcdClient;
+  /** Most entries in one append. */
+  readonly maxEntriesPerAppend: number;
+  /** Most bytes in one append (see {@linkcode EtcdLogOptions.maxAppendBytes}). */
+  readonly maxAppendBytes: number;
   readonly #batchSize: number;
 
   /** @param options See {@linkcode EtcdLogOptions}. */
@@ -62,6 +79,41 @@ export class EtcdLog implements ReplicatedLog {
     this.keys = electionKeys(options.election);
     this.#client = options.client;
     this.#batchSize = options.batchSize ?? 500;
+    this.maxEntriesPerAppend = options.maxEntriesPerAppend ?? 127;
+    this.maxAppendBytes = options.maxAppendBytes ?? 1_000_000;
+  }
+
+  /**
+   * Splits a hub's batch into groups that each fit one append, in order.
+   *
+   * @param payloads The entries.
+   * @returns Consecutive groups; an entry too large for any append is alone in its group
+   *   (and {@linkcode append} refuses it).
+   */
+  splitBatch(payloads: readonly string[]): string[][] {
+    const groups: string[][] = [];
+    let group: string[] = [];
+    let bytes = 0;
+    for (const payload of payloads) {
+      const size = this.#entryBytes(payload);
+      if (
+        group.length > 0 &&
+        (group.length >= this.maxEntriesPerAppend || bytes + size > this.maxAppendBytes)
+      ) {
+        groups.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(payload);
+      bytes += size;
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
+  }
+
+  /** Bytes an entry adds to an append: its key and its payload. */
+  #entryBytes(payload: string): number {
+    return this.keys.log.length + 16 + encoder.encode(payload).length;
   }
 
   /**
@@ -72,7 +124,8 @@ export class EtcdLog implements ReplicatedLog {
    * @param signal Aborts the call.
    * @returns `ok: true` and the new head, or `ok: false` and the head now when someone else appended first.
    * @throws {ClusterUnavailableError} When the outcome is unknown or etcd could not be reached.
-   * @throws {RangeError} When `expectedHead` is beyond the log's head.
+   * @throws {RangeError} When `expectedHead` is beyond the log's head, or the entries do not
+   *   fit one transaction (see {@linkcode splitBatch}).
    */
   async append(
     payloads: readonly string[],
@@ -80,6 +133,17 @@ export class EtcdLog implements ReplicatedLog {
     signal?: AbortSignal,
   ): Promise<AppendOutcome> {
     if (payloads.length === 0) throw new TypeError("Cannot append to the log: no entries");
+    if (payloads.length > this.maxEntriesPerAppend) {
+      throw new RangeError(
+        `Cannot append ${payloads.length} entries in one transaction: at most ${this.maxEntriesPerAppend} (etcd's --max-txn-ops); use splitBatch`,
+      );
+    }
+    const bytes = payloads.reduce((sum, payload) => sum + this.#entryBytes(payload), 0);
+    if (bytes > this.maxAppendBytes) {
+      throw new RangeError(
+        `Cannot append ${bytes} bytes in one transaction: at most ${this.maxAppendBytes} (etcd's --max-request-bytes); use splitBatch`,
+      );
+    }
     const first = expectedHead + 1;
     const newHead = expectedHead + payloads.length;
     const headIsExpected: Compare = expectedHead === 0

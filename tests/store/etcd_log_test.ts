@@ -114,3 +114,25 @@ function assertConsecutive(entries: LogEntry[], after: number, last: number): vo
     Array.from({ length: last - after }, (_, i) => after + i + 1),
   );
 }
+
+Deno.test({
+  name:
+    "a batch larger than one etcd transaction is refused up front and splits into appends that fit",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const log = logVia(cluster, 0);
+    const many = Array.from({ length: 300 }, (_, i) => `{"n":${i + 1}}`);
+    await assertRejects(log.append(many, 0), /at most 127/);
+    const large = Array.from({ length: 12 }, (_, i) => `${i}`.padEnd(200_000, "x"));
+    await assertRejects(log.append(large, 0), /--max-request-bytes/);
+    let head = 0;
+    for (const group of [...log.splitBatch(many), ...log.splitBatch(large)]) {
+      head = (await log.append(group, head)).head;
+    }
+    assertEquals(head, 312);
+    assertEquals((await log.read(0)).map((entry) => entry.payload), [...many, ...large]);
+    assertEquals(log.splitBatch(many).map((group) => group.length), [127, 127, 46]);
+    assertEquals(log.splitBatch(large).map((group) => group.length), [4, 4, 4]);
+  },
+});
