@@ -48,6 +48,11 @@ export interface EtcdLogOptions {
 }
 
 const encoder = new TextEncoder();
+/**
+ * UTF-16 units per snapshot part: at most 3 UTF-8 bytes each, so a part stays
+ * well below etcd's request limit (1.5 MiB by default).
+ */
+const SNAPSHOT_PART_UNITS = 256 * 1024;
 /** Pause after a failed attempt to follow, doubled up to the last value. */
 const FOLLOW_BACKOFF_MS = [100, 200, 500, 1_000, 2_000];
 
@@ -286,18 +291,25 @@ export class EtcdLog implements ReplicatedLog {
   }
 
   /**
-   * Stores a snapshot of the folded state at `position`.
+   * Stores a snapshot of the folded state at `position`: its parts first,
+   * then its manifest, so that a snapshot is seen only once it is whole.
    *
    * @param position The last entry folded into it.
-   * @param payload The state (JSON text).
+   * @param payload The state (JSON text), of any size.
    * @param signal Aborts the call.
    */
   async writeSnapshot(position: number, payload: string, signal?: AbortSignal): Promise<void> {
-    await this.#client.put(positionKey(this.keys.snapshots, position), payload, {}, signal);
+    const parts = splitText(payload, SNAPSHOT_PART_UNITS);
+    const partsKey = positionKey(this.keys.snapshotParts, position) + "/";
+    for (const [index, part] of parts.entries()) {
+      await this.#client.put(partsKey + formatPosition(index), part, {}, signal);
+    }
+    const manifest = JSON.stringify({ parts: parts.length });
+    await this.#client.put(positionKey(this.keys.snapshots, position), manifest, {}, signal);
   }
 
   /**
-   * The newest snapshot.
+   * The newest whole snapshot.
    *
    * @param signal Aborts the call.
    * @returns Its position and payload, or null when there is none.
@@ -305,16 +317,36 @@ export class EtcdLog implements ReplicatedLog {
   async latestSnapshot(
     signal?: AbortSignal,
   ): Promise<{ position: number; payload: string } | null> {
-    const { kvs } = await this.#client.range(this.keys.snapshots, {
+    const manifests = await this.#client.range(this.keys.snapshots, {
       prefix: true,
       sortTarget: "KEY",
       sortOrder: "DESCEND",
       limit: 1,
     }, signal);
-    const newest = kvs[0];
-    return newest === undefined
-      ? null
-      : { position: parsePosition(newest.key), payload: newest.value };
+    const newest = manifests.kvs[0];
+    if (newest === undefined) return null;
+    const position = parsePosition(newest.key);
+    const { parts } = JSON.parse(newest.value) as { parts: number };
+    const payload: string[] = [];
+    // Read at the manifest's revision: a compaction meanwhile cannot take parts away.
+    const partsKey = positionKey(this.keys.snapshotParts, position) + "/";
+    let next = partsKey;
+    while (payload.length < parts) {
+      const batch = await this.#client.range(next, {
+        rangeEnd: prefixEnd(partsKey),
+        revision: manifests.revision,
+        limit: 8,
+      }, signal);
+      if (batch.kvs.length === 0) break;
+      payload.push(...batch.kvs.map((kv) => kv.value));
+      next = batch.kvs.at(-1)!.key + "\0";
+    }
+    if (payload.length !== parts) {
+      throw new Error(
+        `Cannot read the snapshot at position ${position}: ${payload.length} of ${parts} parts found`,
+      );
+    }
+    return { position, payload: payload.join("") };
   }
 
   /**
@@ -338,6 +370,12 @@ export class EtcdLog implements ReplicatedLog {
           },
         },
         { deleteRange: { key: positionKey(this.keys.snapshots, 0), rangeEnd: snapshot } },
+        {
+          deleteRange: {
+            key: positionKey(this.keys.snapshotParts, 0),
+            rangeEnd: positionKey(this.keys.snapshotParts, position),
+          },
+        },
         { put: { key: this.keys.compacted, value: formatPosition(position) } },
       ],
     }, signal);
@@ -395,6 +433,23 @@ export class EtcdLog implements ReplicatedLog {
 
 /** The watch saw an entry beyond the next expected one. */
 class _GapError extends Error {}
+
+/**
+ * Cuts text into parts of at most `units` UTF-16 units, never between the two
+ * halves of a surrogate pair (each part is encoded to UTF-8 on its own).
+ */
+function splitText(text: string, units: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length || parts.length === 0) {
+    let end = Math.min(start + units, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
 
 function toEntry(kv: KeyValue): LogEntry {
   return { position: parsePosition(kv.key), payload: kv.value };

@@ -91,6 +91,26 @@ Deno.test({
     assertEquals(await log.append(["11"], 10), { ok: true, head: 11 });
     assertEquals(await log.append(["x"], 10), { ok: false, head: 11 });
     assertConsecutive(await collectUntil(log, 6, 11, 5_000), 6, 11);
+    // A snapshot larger than one etcd request, cut into parts (never inside a surrogate pair).
+    const large = JSON.stringify({ text: "a" + "😀".repeat(400_000) });
+    await log.writeSnapshot(11, large);
+    assertEquals(await log.latestSnapshot(), { position: 11, payload: large });
+    await log.compact(11);
+    assertEquals(await log.read(11), []);
+    assertEquals((await log.latestSnapshot())?.payload, large);
+    // Only the newest snapshot is left: its manifest and its 4 parts.
+    const client = new EtcdClient({ endpoints: cluster.clientUrls });
+    const snapshotKeys = await client.range("consensus/compacting/snapshot", {
+      prefix: true,
+      keysOnly: true,
+    });
+    assertEquals(snapshotKeys.kvs.map((kv) => kv.key.replace(/\d{16}/g, "#")), [
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot/#",
+    ]);
     // Other elections are untouched.
     assertEquals(await logVia(cluster, 0, "other").read(0), []);
   },
