@@ -156,6 +156,12 @@ export interface WatchOptions extends KeyRange {
    */
   lagMs?: number;
   /**
+   * A single key written in the same transaction as every change the watch
+   * must see (a log's head): the lag probe reads its mod revision, one key,
+   * instead of sorting the whole watched range, which etcd does in full.
+   */
+  probeKey?: string;
+  /**
    * How often the lag is probed.
    * @default {500}
    */
@@ -489,7 +495,7 @@ export class EtcdClient {
 
   /**
    * Probes, through other endpoints, the newest modification in the watched
-   * range; when the watch stays behind it for `lagMs`, or is not created within
+   * range (or of its probe key); when the watch stays behind it for `lagMs`, or is not created within
    * one attempt's bound, aborts the stream so the watch moves on.
    */
   #watchLag(
@@ -526,23 +532,22 @@ export class EtcdClient {
     return { stop: () => clearInterval(timer) };
   }
 
+  /** The newest mod revision in the watched range, or of its probe key. */
   async #probe(
     key: string,
-    range: KeyRange,
+    options: WatchOptions,
     startAt: number,
     signal: AbortSignal,
   ): Promise<number> {
-    const { body } = await this.#call(
-      "/v3/kv/range",
-      encodeRange(key, {
-        ...range,
-        limit: 1,
-        sortOrder: "DESCEND",
-        sortTarget: "MOD",
-        keysOnly: true,
-      }),
-      { signal, write: false, startAt: startAt % this.endpoints.length },
-    );
+    const request = options.probeKey === undefined
+      ? encodeRange(key, { ...options, limit: 1, sortOrder: "DESCEND", sortTarget: "MOD" })
+      : encodeRange(options.probeKey, {});
+    request.keys_only = true;
+    const { body } = await this.#call("/v3/kv/range", request, {
+      signal,
+      write: false,
+      startAt: startAt % this.endpoints.length,
+    });
     return int64ToNumber(body.kvs?.[0]?.mod_revision);
   }
 

@@ -266,6 +266,8 @@ export class EtcdLog implements ReplicatedLog {
         await this.#client.watch(this.keys.log, {
           prefix: true,
           startRevision: revision + 1,
+          // Written by every append, in the same revision as its entries.
+          probeKey: this.keys.head,
           signal,
           onStatus: (next) => {
             if (next === "connected") failures = 0;
