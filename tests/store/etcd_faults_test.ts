@@ -134,6 +134,26 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "an append tried first on a frozen member commits through another, once, even after the member thaws",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 3 });
+    const writer = logOver(cluster.clientUrls.slice(1));
+    assertEquals(await writer.append(["a"], 0), { ok: true, head: 1 });
+    cluster.freeze(0);
+    // Its request to member 0 goes unanswered; the retry on member 1 commits.
+    const log = logOver(cluster.clientUrls);
+    assertEquals(await log.append(["b"], 1), { ok: true, head: 2 });
+    cluster.thaw(0);
+    // Member 0 now handles the stale request: its compare fails, nothing is written twice.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    assertEquals(await writer.append(["c"], 2), { ok: true, head: 3 });
+    assertEquals((await log.read(0)).map((entry) => entry.payload), ["a", "b", "c"]);
+  },
+});
+
+Deno.test({
   name: "a follower says unavailable while no member answers, then resumes where it was",
   ...etcdTestOptions(),
   fn: async () => {
