@@ -455,15 +455,15 @@ export class EtcdClient {
     startRevision: number,
     signal: AbortSignal,
   ): AsyncGenerator<Json> {
-    // The answer's headers come with the first message: bound the wait for it.
-    const connect = AbortSignal.any([signal, AbortSignal.timeout(this.#attemptTimeoutMs)]);
+    // Not bounded here: a fetch signal also ends the body, and this stream is
+    // meant to last. The watchdog bounds the wait for its first message.
     const response = await fetch(`${this.endpoints[endpoint]}/v3/watch`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         create_request: { ...encodeKeyRange(key, options), start_revision: String(startRevision) },
       }),
-      signal: connect,
+      signal,
     });
     if (!response.ok || response.body === null) {
       await response.body?.cancel();

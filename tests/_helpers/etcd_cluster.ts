@@ -200,6 +200,25 @@ export class EtcdCluster implements AsyncDisposable {
   }
 
   /**
+   * How many watch streams a member has started since it started (its
+   * `grpc_server_started_total` metric for etcd's Watch method).
+   *
+   * @param index The member.
+   * @returns The count.
+   */
+  async watchStreamsStarted(index: number): Promise<number> {
+    const response = await fetch(`${this.#member(index).clientUrl}/metrics`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    const text = await response.text();
+    const line = text.split("\n").find((line) =>
+      line.startsWith("grpc_server_started_total{") &&
+      line.includes('grpc_service="etcdserverpb.Watch"')
+    );
+    return Number(line?.split(" ").at(-1) ?? 0);
+  }
+
+  /**
    * The last lines a member printed, for failure messages.
    *
    * @param index The member.
