@@ -89,7 +89,17 @@ export class EtcdCluster implements AsyncDisposable {
    */
   static async start(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     if (etcdProgram === undefined) throw new Error(ETCD_MISSING);
-    const count = options.members ?? 3;
+    // On a loaded machine a member has been seen to stall at its first start
+    // (no output for 15 s): one fresh try, on new ports and directories.
+    try {
+      return await EtcdCluster.#tryStart(options.members ?? 3);
+    } catch (error) {
+      console.warn(`etcd did not start, trying once more: ${String(error).split("\n")[0]}`);
+      return await EtcdCluster.#tryStart(options.members ?? 3);
+    }
+  }
+
+  static async #tryStart(count: number): Promise<EtcdCluster> {
     const root = await Deno.makeTempDir({ dir: "/tmp", prefix: "consensus-etcd-" });
     const members: Member[] = [];
     for (let index = 0; index < count; index++) {
@@ -301,8 +311,11 @@ export class EtcdCluster implements AsyncDisposable {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const state = member.child === null ? "exited" : processState(member.child.pid);
     throw new Error(
-      `Cannot start etcd member ${index}: not healthy within ${START_MS} ms\n${this.output(index)}`,
+      `Cannot start etcd member ${index}: not healthy within ${START_MS} ms (${state})\n${
+        this.output(index)
+      }`,
     );
   }
 }
@@ -337,6 +350,18 @@ async function drain(stream: ReadableStream<Uint8Array>, lines: string[]): Promi
     }
   } catch {
     // The member was killed.
+  }
+}
+
+/** State and wait channel of a process, from /proc, for a stalled start's message. */
+function processState(pid: number): string {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    const wchan = Deno.readTextFileSync(`/proc/${pid}/wchan`);
+    return `process state ${state}, waiting in ${wchan || "nothing"}`;
+  } catch {
+    return "process state unknown";
   }
 }
 
