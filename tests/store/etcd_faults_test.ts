@@ -3,34 +3,45 @@ import { ClusterUnavailableError } from "../../lib/store/cluster_unavailable_err
 import { EtcdClient } from "../../lib/store/etcd_client.ts";
 import { EtcdLog } from "../../lib/store/etcd_log.ts";
 import { waitFor } from "../_helpers/wait_for.ts";
-import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
+import { type EtcdCluster, etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 import { collectUntil } from "../_helpers/etcd_log_follower.ts";
 
 /** Upper bound of one call in these tests. */
 const CALL_MS = 3_000;
 
-function logOver(endpoints: readonly string[]): EtcdLog {
-  return new EtcdLog({ client: new EtcdClient({ endpoints, timeoutMs: CALL_MS }), election: "f" });
+/** Client URLs with the leader's first. */
+async function leaderFirst(cluster: EtcdCluster): Promise<string[]> {
+  const leader = await cluster.leader();
+  return [cluster.clientUrls[leader]!, ...cluster.clientUrls.filter((_, i) => i !== leader)];
+}
+
+/** Bound of a call that may have to wait for a new leader (its election takes 1-2 s). */
+const PATIENT_CALL_MS = 8_000;
+
+function logOver(endpoints: readonly string[], timeoutMs = CALL_MS): EtcdLog {
+  return new EtcdLog({ client: new EtcdClient({ endpoints, timeoutMs }), election: "f" });
 }
 
 Deno.test({
-  name: "a follower whose member freezes moves to another member and misses nothing",
+  name: "a follower whose member (the leader) freezes moves to another member and misses nothing",
   ...etcdTestOptions(),
   fn: async () => {
     await using cluster = await startEtcdCluster({ members: 3 });
-    // The follower watches member 0 first; the writer never uses it.
-    const follower = logOver(cluster.clientUrls);
-    const writer = logOver(cluster.clientUrls.slice(1));
+    // The follower watches the leader first; the writer never uses it.
+    const [frozen, ...others] = await leaderFirst(cluster);
+    const follower = logOver([frozen!, ...others]);
+    const writer = logOver(others, PATIENT_CALL_MS);
     assert((await writer.append(["0"], 0)).ok);
     const statuses: string[] = [];
     const seen = collectUntil(follower, 0, 61, 30_000, (status) => statuses.push(status));
     await collectUntil(follower, 0, 1, 5_000);
-    cluster.freeze(0);
+    const frozenIndex = cluster.clientUrls.indexOf(frozen!);
+    cluster.freeze(frozenIndex);
     let head = 1;
     for (let n = 0; n < 30; n++) head = (await writer.append([`a${n}`, `b${n}`], head)).head;
-    // Everything arrives while member 0 is still frozen.
+    // Everything arrives while the old leader is still frozen.
     const entries = await seen;
-    cluster.thaw(0);
+    cluster.thaw(frozenIndex);
     assertEquals(
       entries.map((entry) => entry.position),
       Array.from({ length: 61 }, (_, i) => i + 1),
@@ -135,18 +146,20 @@ Deno.test({
 
 Deno.test({
   name:
-    "an append tried first on a frozen member commits through another, once, even after the member thaws",
+    "an append tried first on the frozen leader commits through another member, once, even after it thaws",
   ...etcdTestOptions(),
   fn: async () => {
     await using cluster = await startEtcdCluster({ members: 3 });
-    const writer = logOver(cluster.clientUrls.slice(1));
+    const [frozen, ...others] = await leaderFirst(cluster);
+    const writer = logOver(others, PATIENT_CALL_MS);
     assertEquals(await writer.append(["a"], 0), { ok: true, head: 1 });
-    cluster.freeze(0);
-    // Its request to member 0 goes unanswered; the retry on member 1 commits.
-    const log = logOver(cluster.clientUrls);
+    const frozenIndex = cluster.clientUrls.indexOf(frozen!);
+    cluster.freeze(frozenIndex);
+    // Its request to the frozen member goes unanswered; a retry on another commits.
+    const log = logOver([frozen!, ...others], PATIENT_CALL_MS);
     assertEquals(await log.append(["b"], 1), { ok: true, head: 2 });
-    cluster.thaw(0);
-    // Member 0 now handles the stale request: its compare fails, nothing is written twice.
+    cluster.thaw(frozenIndex);
+    // The old leader now handles the stale request: its compare fails, nothing is written twice.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     assertEquals(await writer.append(["c"], 2), { ok: true, head: 3 });
     assertEquals((await log.read(0)).map((entry) => entry.payload), ["a", "b", "c"]);
