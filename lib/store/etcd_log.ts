@@ -12,6 +12,7 @@ import { abortableSleep } from "./abortable_sleep.ts";
 import { ClusterUnavailableError } from "./cluster_unavailable_error.ts";
 import type { Compare, EtcdClient, KeyValue, TxnOperation } from "./etcd_client.ts";
 import { WatchCompactedError } from "./etcd_client.ts";
+import { EtcdRequestError } from "./etcd_request_error.ts";
 import {
   type ElectionKeys,
   electionKeys,
@@ -280,8 +281,12 @@ export class EtcdLog implements ReplicatedLog {
         });
       } catch (error) {
         if (signal.aborted) break;
-        // Missed entries (never expected) or etcd's history compacted: read again.
-        if (error instanceof _GapError || error instanceof WatchCompactedError) continue;
+        // Missed entries (never expected), or etcd's history compacted under a
+        // watch or a batched read (gRPC code 11, out of range): read again.
+        if (
+          error instanceof _GapError || error instanceof WatchCompactedError ||
+          (error instanceof EtcdRequestError && error.code === 11)
+        ) continue;
         if (!(error instanceof ClusterUnavailableError)) throw error;
         report("unavailable");
         await abortableSleep(
