@@ -582,13 +582,19 @@ export class EtcdClient {
           body: text,
           signal: AbortSignal.any([callSignal, AbortSignal.timeout(this.#attemptTimeoutMs)]),
         });
-        const body = await response.json().catch(() => ({}));
-        if (response.ok) {
+        // A body cut off by the attempt's bound throws here, like a lost answer.
+        const body = parseJson(await response.text());
+        if (response.ok && body !== undefined) {
           this.#preferred = index;
           return { body, afterUncertainAttempt: uncertain };
         }
-        const code = typeof body.code === "number" ? body.code : 2;
-        const detail = String(body.message ?? body.error ?? `HTTP ${response.status}`);
+        // Without etcd's own code: a server-side failure (or an unreadable 200) is "unavailable".
+        const code = typeof body?.code === "number"
+          ? body.code
+          : response.ok || response.status >= 500
+          ? 14
+          : 2;
+        const detail = String(body?.message ?? body?.error ?? `HTTP ${response.status}`);
         if (!UNAVAILABLE_CODES.has(code)) {
           throw new EtcdRequestError(`Cannot call ${path}`, code, detail);
         }
@@ -610,6 +616,15 @@ export class EtcdClient {
       }`,
       { outcomeUnknown: uncertain, cause: lastFailure },
     );
+  }
+}
+
+/** JSON text to a value; undefined when it is not JSON (a truncated or foreign answer). */
+function parseJson(text: string): Json {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
