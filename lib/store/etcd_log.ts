@@ -125,6 +125,11 @@ export class EtcdLog implements ReplicatedLog {
   /**
    * Appends `payloads` at positions `expectedHead + 1` on, in one transaction.
    *
+   * An unknown outcome settles as soon as position `expectedHead + 1` is seen
+   * (by {@linkcode follow} or {@linkcode read}): if those entries are ours, the
+   * append was applied; if not, it never will be, even from a request still in
+   * flight, because its compare on the head can no longer hold.
+   *
    * @param payloads The entries (JSON text), at least one.
    * @param expectedHead The head the caller knows.
    * @param signal Aborts the call.
