@@ -156,6 +156,12 @@ export interface WatchOptions extends KeyRange {
    */
   lagMs?: number;
   /**
+   * A single key written in the same transaction as every change the watch
+   * must see (a log's head): the lag probe reads its mod revision, one key,
+   * instead of sorting the whole watched range, which etcd does in full.
+   */
+  probeKey?: string;
+  /**
    * How often the lag is probed.
    * @default {500}
    */
@@ -449,15 +455,15 @@ export class EtcdClient {
     startRevision: number,
     signal: AbortSignal,
   ): AsyncGenerator<Json> {
-    // The answer's headers come with the first message: bound the wait for it.
-    const connect = AbortSignal.any([signal, AbortSignal.timeout(this.#attemptTimeoutMs)]);
+    // Not bounded here: a fetch signal also ends the body, and this stream is
+    // meant to last. The watchdog bounds the wait for its first message.
     const response = await fetch(`${this.endpoints[endpoint]}/v3/watch`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         create_request: { ...encodeKeyRange(key, options), start_revision: String(startRevision) },
       }),
-      signal: connect,
+      signal,
     });
     if (!response.ok || response.body === null) {
       await response.body?.cancel();
@@ -489,7 +495,7 @@ export class EtcdClient {
 
   /**
    * Probes, through other endpoints, the newest modification in the watched
-   * range; when the watch stays behind it for `lagMs`, or is not created within
+   * range (or of its probe key); when the watch stays behind it for `lagMs`, or is not created within
    * one attempt's bound, aborts the stream so the watch moves on.
    */
   #watchLag(
@@ -526,23 +532,22 @@ export class EtcdClient {
     return { stop: () => clearInterval(timer) };
   }
 
+  /** The newest mod revision in the watched range, or of its probe key. */
   async #probe(
     key: string,
-    range: KeyRange,
+    options: WatchOptions,
     startAt: number,
     signal: AbortSignal,
   ): Promise<number> {
-    const { body } = await this.#call(
-      "/v3/kv/range",
-      encodeRange(key, {
-        ...range,
-        limit: 1,
-        sortOrder: "DESCEND",
-        sortTarget: "MOD",
-        keysOnly: true,
-      }),
-      { signal, write: false, startAt: startAt % this.endpoints.length },
-    );
+    const request = options.probeKey === undefined
+      ? encodeRange(key, { ...options, limit: 1, sortOrder: "DESCEND", sortTarget: "MOD" })
+      : encodeRange(options.probeKey, {});
+    request.keys_only = true;
+    const { body } = await this.#call("/v3/kv/range", request, {
+      signal,
+      write: false,
+      startAt: startAt % this.endpoints.length,
+    });
     return int64ToNumber(body.kvs?.[0]?.mod_revision);
   }
 
@@ -577,13 +582,19 @@ export class EtcdClient {
           body: text,
           signal: AbortSignal.any([callSignal, AbortSignal.timeout(this.#attemptTimeoutMs)]),
         });
-        const body = await response.json().catch(() => ({}));
-        if (response.ok) {
+        // A body cut off by the attempt's bound throws here, like a lost answer.
+        const body = parseJson(await response.text());
+        if (response.ok && body !== undefined) {
           this.#preferred = index;
           return { body, afterUncertainAttempt: uncertain };
         }
-        const code = typeof body.code === "number" ? body.code : 2;
-        const detail = String(body.message ?? body.error ?? `HTTP ${response.status}`);
+        // Without etcd's own code: a server-side failure (or an unreadable 200) is "unavailable".
+        const code = typeof body?.code === "number"
+          ? body.code
+          : response.ok || response.status >= 500
+          ? 14
+          : 2;
+        const detail = String(body?.message ?? body?.error ?? `HTTP ${response.status}`);
         if (!UNAVAILABLE_CODES.has(code)) {
           throw new EtcdRequestError(`Cannot call ${path}`, code, detail);
         }
@@ -605,6 +616,15 @@ export class EtcdClient {
       }`,
       { outcomeUnknown: uncertain, cause: lastFailure },
     );
+  }
+}
+
+/** JSON text to a value; undefined when it is not JSON (a truncated or foreign answer). */
+function parseJson(text: string): Json {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,7 +5,8 @@
  * ```
  * consensus/<election>/log/<position, 16 digits>   one log entry
  * consensus/<election>/head                         position of the last entry
- * consensus/<election>/snapshot/<position>          folded state at that position
+ * consensus/<election>/snapshot/<position>          a snapshot's manifest (number of parts)
+ * consensus/<election>/snapshot-part/<position>/<n> part n of its folded state
  * consensus/<election>/compacted                    entries up to here are deleted
  * consensus/<election>/terms                        the election's terms
  * consensus/<election>/hubs/<hub id>                a live hub's address (under its lease)
@@ -27,8 +28,10 @@ export interface ElectionKeys {
   readonly log: string;
   /** Position of the last entry. */
   readonly head: string;
-  /** Prefix of every snapshot. */
+  /** Prefix of every snapshot's manifest. */
   readonly snapshots: string;
+  /** Prefix of the parts of every snapshot. */
+  readonly snapshotParts: string;
   /** Position up to which entries were deleted. */
   readonly compacted: string;
   /** The terms. */
@@ -62,6 +65,7 @@ export function electionKeys(election: string): ElectionKeys {
     log: `${root}log/`,
     head: `${root}head`,
     snapshots: `${root}snapshot/`,
+    snapshotParts: `${root}snapshot-part/`,
     compacted: `${root}compacted`,
     terms: `${root}terms`,
     hubs: `${root}hubs/`,
@@ -88,7 +92,7 @@ export function hubKey(keys: ElectionKeys, hubId: string): string {
 /**
  * The key of a position under a prefix.
  *
- * @param prefix `log` or `snapshots` of {@linkcode ElectionKeys}.
+ * @param prefix `log`, `snapshots` or `snapshotParts` of {@linkcode ElectionKeys}.
  * @param position From 0.
  * @returns The key.
  */

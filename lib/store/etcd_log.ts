@@ -12,6 +12,7 @@ import { abortableSleep } from "./abortable_sleep.ts";
 import { ClusterUnavailableError } from "./cluster_unavailable_error.ts";
 import type { Compare, EtcdClient, KeyValue, TxnOperation } from "./etcd_client.ts";
 import { WatchCompactedError } from "./etcd_client.ts";
+import { EtcdRequestError } from "./etcd_request_error.ts";
 import {
   type ElectionKeys,
   electionKeys,
@@ -33,8 +34,26 @@ export interface EtcdLogOptions {
    * @default {500}
    */
   batchSize?: number;
+  /**
+   * Most entries in one append: etcd's `--max-txn-ops` (128 by default) less
+   * the put of the head.
+   * @default {127}
+   */
+  maxEntriesPerAppend?: number;
+  /**
+   * Most bytes (keys and UTF-8 payloads) in one append, below etcd's
+   * `--max-request-bytes` (1.5 MiB by default) with room for the rest of the request.
+   * @default {1000000}
+   */
+  maxAppendBytes?: number;
 }
 
+const encoder = new TextEncoder();
+/**
+ * UTF-16 units per snapshot part: at most 3 UTF-8 bytes each, so a part stays
+ * well below etcd's request limit (1.5 MiB by default).
+ */
+const SNAPSHOT_PART_UNITS = 256 * 1024;
 /** Pause after a failed attempt to follow, doubled up to the last value. */
 const FOLLOW_BACKOFF_MS = [100, 200, 500, 1_000, 2_000];
 
@@ -55,6 +74,10 @@ export class EtcdLog implements ReplicatedLog {
   /** The keys of the election. */
   readonly keys: ElectionKeys;
   readonly #client: EtcdClient;
+  /** Most entries in one append. */
+  readonly maxEntriesPerAppend: number;
+  /** Most bytes in one append (see {@linkcode EtcdLogOptions.maxAppendBytes}). */
+  readonly maxAppendBytes: number;
   readonly #batchSize: number;
 
   /** @param options See {@linkcode EtcdLogOptions}. */
@@ -62,17 +85,58 @@ export class EtcdLog implements ReplicatedLog {
     this.keys = electionKeys(options.election);
     this.#client = options.client;
     this.#batchSize = options.batchSize ?? 500;
+    this.maxEntriesPerAppend = options.maxEntriesPerAppend ?? 127;
+    this.maxAppendBytes = options.maxAppendBytes ?? 1_000_000;
+  }
+
+  /**
+   * Splits a hub's batch into groups that each fit one append, in order.
+   *
+   * @param payloads The entries.
+   * @returns Consecutive groups; an entry too large for any append is alone in its group
+   *   (and {@linkcode append} refuses it).
+   */
+  splitBatch(payloads: readonly string[]): string[][] {
+    const groups: string[][] = [];
+    let group: string[] = [];
+    let bytes = 0;
+    for (const payload of payloads) {
+      const size = this.#entryBytes(payload);
+      if (
+        group.length > 0 &&
+        (group.length >= this.maxEntriesPerAppend || bytes + size > this.maxAppendBytes)
+      ) {
+        groups.push(group);
+        group = [];
+        bytes = 0;
+      }
+      group.push(payload);
+      bytes += size;
+    }
+    if (group.length > 0) groups.push(group);
+    return groups;
+  }
+
+  /** Bytes an entry adds to an append: its key and its payload. */
+  #entryBytes(payload: string): number {
+    return this.keys.log.length + 16 + encoder.encode(payload).length;
   }
 
   /**
    * Appends `payloads` at positions `expectedHead + 1` on, in one transaction.
+   *
+   * An unknown outcome settles as soon as position `expectedHead + 1` is seen
+   * (by {@linkcode follow} or {@linkcode read}): if those entries are ours, the
+   * append was applied; if not, it never will be, even from a request still in
+   * flight, because its compare on the head can no longer hold.
    *
    * @param payloads The entries (JSON text), at least one.
    * @param expectedHead The head the caller knows.
    * @param signal Aborts the call.
    * @returns `ok: true` and the new head, or `ok: false` and the head now when someone else appended first.
    * @throws {ClusterUnavailableError} When the outcome is unknown or etcd could not be reached.
-   * @throws {RangeError} When `expectedHead` is beyond the log's head.
+   * @throws {RangeError} When `expectedHead` is beyond the log's head, or the entries do not
+   *   fit one transaction (see {@linkcode splitBatch}).
    */
   async append(
     payloads: readonly string[],
@@ -80,6 +144,17 @@ export class EtcdLog implements ReplicatedLog {
     signal?: AbortSignal,
   ): Promise<AppendOutcome> {
     if (payloads.length === 0) throw new TypeError("Cannot append to the log: no entries");
+    if (payloads.length > this.maxEntriesPerAppend) {
+      throw new RangeError(
+        `Cannot append ${payloads.length} entries in one transaction: at most ${this.maxEntriesPerAppend} (etcd's --max-txn-ops); use splitBatch`,
+      );
+    }
+    const bytes = payloads.reduce((sum, payload) => sum + this.#entryBytes(payload), 0);
+    if (bytes > this.maxAppendBytes) {
+      throw new RangeError(
+        `Cannot append ${bytes} bytes in one transaction: at most ${this.maxAppendBytes} (etcd's --max-request-bytes); use splitBatch`,
+      );
+    }
     const first = expectedHead + 1;
     const newHead = expectedHead + payloads.length;
     const headIsExpected: Compare = expectedHead === 0
@@ -130,6 +205,16 @@ export class EtcdLog implements ReplicatedLog {
       }
     }
     return { ok: false, head };
+  }
+
+  /**
+   * The position of the last entry (entries compacted away included).
+   *
+   * @param signal Aborts the call.
+   * @returns The head, 0 for an empty log.
+   */
+  head(signal?: AbortSignal): Promise<number> {
+    return this.#readPosition(this.keys.head, 0, signal);
   }
 
   /**
@@ -187,6 +272,8 @@ export class EtcdLog implements ReplicatedLog {
         await this.#client.watch(this.keys.log, {
           prefix: true,
           startRevision: revision + 1,
+          // Written by every append, in the same revision as its entries.
+          probeKey: this.keys.head,
           signal,
           onStatus: (next) => {
             if (next === "connected") failures = 0;
@@ -199,8 +286,12 @@ export class EtcdLog implements ReplicatedLog {
         });
       } catch (error) {
         if (signal.aborted) break;
-        // Missed entries (never expected) or etcd's history compacted: read again.
-        if (error instanceof _GapError || error instanceof WatchCompactedError) continue;
+        // Missed entries (never expected), or etcd's history compacted under a
+        // watch or a batched read (gRPC code 11, out of range): read again.
+        if (
+          error instanceof _GapError || error instanceof WatchCompactedError ||
+          (error instanceof EtcdRequestError && error.code === 11)
+        ) continue;
         if (!(error instanceof ClusterUnavailableError)) throw error;
         report("unavailable");
         await abortableSleep(
@@ -212,18 +303,25 @@ export class EtcdLog implements ReplicatedLog {
   }
 
   /**
-   * Stores a snapshot of the folded state at `position`.
+   * Stores a snapshot of the folded state at `position`: its parts first,
+   * then its manifest, so that a snapshot is seen only once it is whole.
    *
    * @param position The last entry folded into it.
-   * @param payload The state (JSON text).
+   * @param payload The state (JSON text), of any size.
    * @param signal Aborts the call.
    */
   async writeSnapshot(position: number, payload: string, signal?: AbortSignal): Promise<void> {
-    await this.#client.put(positionKey(this.keys.snapshots, position), payload, {}, signal);
+    const parts = splitText(payload, SNAPSHOT_PART_UNITS);
+    const partsKey = positionKey(this.keys.snapshotParts, position) + "/";
+    for (const [index, part] of parts.entries()) {
+      await this.#client.put(partsKey + formatPosition(index), part, {}, signal);
+    }
+    const manifest = JSON.stringify({ parts: parts.length });
+    await this.#client.put(positionKey(this.keys.snapshots, position), manifest, {}, signal);
   }
 
   /**
-   * The newest snapshot.
+   * The newest whole snapshot.
    *
    * @param signal Aborts the call.
    * @returns Its position and payload, or null when there is none.
@@ -231,16 +329,36 @@ export class EtcdLog implements ReplicatedLog {
   async latestSnapshot(
     signal?: AbortSignal,
   ): Promise<{ position: number; payload: string } | null> {
-    const { kvs } = await this.#client.range(this.keys.snapshots, {
+    const manifests = await this.#client.range(this.keys.snapshots, {
       prefix: true,
       sortTarget: "KEY",
       sortOrder: "DESCEND",
       limit: 1,
     }, signal);
-    const newest = kvs[0];
-    return newest === undefined
-      ? null
-      : { position: parsePosition(newest.key), payload: newest.value };
+    const newest = manifests.kvs[0];
+    if (newest === undefined) return null;
+    const position = parsePosition(newest.key);
+    const { parts } = JSON.parse(newest.value) as { parts: number };
+    const payload: string[] = [];
+    // Read at the manifest's revision: a compaction meanwhile cannot take parts away.
+    const partsKey = positionKey(this.keys.snapshotParts, position) + "/";
+    let next = partsKey;
+    while (payload.length < parts) {
+      const batch = await this.#client.range(next, {
+        rangeEnd: prefixEnd(partsKey),
+        revision: manifests.revision,
+        limit: 8,
+      }, signal);
+      if (batch.kvs.length === 0) break;
+      payload.push(...batch.kvs.map((kv) => kv.value));
+      next = batch.kvs.at(-1)!.key + "\0";
+    }
+    if (payload.length !== parts) {
+      throw new Error(
+        `Cannot read the snapshot at position ${position}: ${payload.length} of ${parts} parts found`,
+      );
+    }
+    return { position, payload: payload.join("") };
   }
 
   /**
@@ -264,6 +382,12 @@ export class EtcdLog implements ReplicatedLog {
           },
         },
         { deleteRange: { key: positionKey(this.keys.snapshots, 0), rangeEnd: snapshot } },
+        {
+          deleteRange: {
+            key: positionKey(this.keys.snapshotParts, 0),
+            rangeEnd: positionKey(this.keys.snapshotParts, position),
+          },
+        },
         { put: { key: this.keys.compacted, value: formatPosition(position) } },
       ],
     }, signal);
@@ -273,8 +397,13 @@ export class EtcdLog implements ReplicatedLog {
   }
 
   /** The position up to which entries were compacted, read at `revision` (0 = now). */
-  async #compacted(revision: number, signal?: AbortSignal): Promise<number> {
-    const { kvs } = await this.#client.range(this.keys.compacted, { revision }, signal);
+  #compacted(revision: number, signal?: AbortSignal): Promise<number> {
+    return this.#readPosition(this.keys.compacted, revision, signal);
+  }
+
+  /** A stored position (head, compacted), 0 when absent. */
+  async #readPosition(key: string, revision: number, signal?: AbortSignal): Promise<number> {
+    const { kvs } = await this.#client.range(key, { revision }, signal);
     return kvs[0] === undefined ? 0 : parsePosition(kvs[0].value);
   }
 
@@ -316,6 +445,23 @@ export class EtcdLog implements ReplicatedLog {
 
 /** The watch saw an entry beyond the next expected one. */
 class _GapError extends Error {}
+
+/**
+ * Cuts text into parts of at most `units` UTF-16 units, never between the two
+ * halves of a surrogate pair (each part is encoded to UTF-8 on its own).
+ */
+function splitText(text: string, units: number): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  while (start < text.length || parts.length === 0) {
+    let end = Math.min(start + units, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    parts.push(text.slice(start, end));
+    start = end;
+  }
+  return parts;
+}
 
 function toEntry(kv: KeyValue): LogEntry {
   return { position: parsePosition(kv.key), payload: kv.value };

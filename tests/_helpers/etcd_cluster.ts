@@ -72,7 +72,17 @@ export class EtcdCluster implements AsyncDisposable {
    */
   static async start(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
     if (!hasTool("etcd")) throw new Error(ETCD_MISSING);
-    const count = options.members ?? 3;
+    // On a loaded machine a member has been seen to stall at its first start
+    // (no output for 15 s): one fresh try, on new ports and directories.
+    try {
+      return await EtcdCluster.#tryStart(options.members ?? 3);
+    } catch (error) {
+      console.warn(`etcd did not start, trying once more: ${String(error).split("\n")[0]}`);
+      return await EtcdCluster.#tryStart(options.members ?? 3);
+    }
+  }
+
+  static async #tryStart(count: number): Promise<EtcdCluster> {
     const root = await Deno.makeTempDir({ dir: "/tmp", prefix: "consensus-etcd-" });
     const members: Member[] = [];
     for (let index = 0; index < count; index++) {
@@ -183,6 +193,25 @@ export class EtcdCluster implements AsyncDisposable {
   }
 
   /**
+   * How many watch streams a member has started since it started (its
+   * `grpc_server_started_total` metric for etcd's Watch method).
+   *
+   * @param index The member.
+   * @returns The count.
+   */
+  async watchStreamsStarted(index: number): Promise<number> {
+    const response = await fetch(`${this.#member(index).clientUrl}/metrics`, {
+      signal: AbortSignal.timeout(2_000),
+    });
+    const text = await response.text();
+    const line = text.split("\n").find((line) =>
+      line.startsWith("grpc_server_started_total{") &&
+      line.includes('grpc_service="etcdserverpb.Watch"')
+    );
+    return Number(line?.split(" ").at(-1) ?? 0);
+  }
+
+  /**
    * The last lines a member printed, for failure messages.
    *
    * @param index The member.
@@ -265,8 +294,11 @@ export class EtcdCluster implements AsyncDisposable {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    const state = member.child === null ? "exited" : processState(member.child.pid);
     throw new Error(
-      `Cannot start etcd member ${index}: not healthy within ${START_MS} ms\n${this.output(index)}`,
+      `Cannot start etcd member ${index}: not healthy within ${START_MS} ms (${state})\n${
+        this.output(index)
+      }`,
     );
   }
 }
@@ -301,6 +333,18 @@ async function drain(stream: ReadableStream<Uint8Array>, lines: string[]): Promi
     }
   } catch {
     // The member was killed.
+  }
+}
+
+/** State and wait channel of a process, from /proc, for a stalled start's message. */
+function processState(pid: number): string {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
+    const wchan = Deno.readTextFileSync(`/proc/${pid}/wchan`);
+    return `process state ${state}, waiting in ${wchan || "nothing"}`;
+  } catch {
+    return "process state unknown";
   }
 }
 

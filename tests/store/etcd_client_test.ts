@@ -64,7 +64,7 @@ Deno.test({
   ...etcdTestOptions(),
   fn: async () => {
     await using cluster = await startEtcdCluster({ members: 1 });
-    const client = new EtcdClient({ endpoints: cluster.clientUrls });
+    const client = new EtcdClient({ endpoints: cluster.clientUrls, attemptTimeoutMs: 500 });
     const start = await client.put("w/1", "a");
     await client.put("w/2", "b");
     const controller = new AbortController();
@@ -79,6 +79,8 @@ Deno.test({
       seen.push(...events);
       if (seen.length === 4) controller.abort();
     });
+    // Longer than one attempt's bound: the stream must outlive it.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
     await client.put("w/3", "c");
     await client.deleteRange("w/1");
     await Promise.race([done, timeout(10_000)]);
@@ -89,6 +91,7 @@ Deno.test({
       "DELETE w/1",
     ]);
     assertEquals(statuses, ["connected"]);
+    assertEquals(await cluster.watchStreamsStarted(0), 1);
   },
 });
 

@@ -87,9 +87,30 @@ Deno.test({
     assertEquals((await log.read(6)).map((entry) => entry.payload), ["7", "8", "9", "10"]);
     await assertRejects(log.read(3), /compacted/);
     await log.compact(4);
+    assertEquals(await log.head(), 10);
     assertEquals(await log.append(["11"], 10), { ok: true, head: 11 });
     assertEquals(await log.append(["x"], 10), { ok: false, head: 11 });
     assertConsecutive(await collectUntil(log, 6, 11, 5_000), 6, 11);
+    // A snapshot larger than one etcd request, cut into parts (never inside a surrogate pair).
+    const large = JSON.stringify({ text: "a" + "😀".repeat(400_000) });
+    await log.writeSnapshot(11, large);
+    assertEquals(await log.latestSnapshot(), { position: 11, payload: large });
+    await log.compact(11);
+    assertEquals(await log.read(11), []);
+    assertEquals((await log.latestSnapshot())?.payload, large);
+    // Only the newest snapshot is left: its manifest and its 4 parts.
+    const client = new EtcdClient({ endpoints: cluster.clientUrls });
+    const snapshotKeys = await client.range("consensus/compacting/snapshot", {
+      prefix: true,
+      keysOnly: true,
+    });
+    assertEquals(snapshotKeys.kvs.map((kv) => kv.key.replace(/\d{16}/g, "#")), [
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot-part/#/#",
+      "consensus/compacting/snapshot/#",
+    ]);
     // Other elections are untouched.
     assertEquals(await logVia(cluster, 0, "other").read(0), []);
   },
@@ -113,3 +134,25 @@ function assertConsecutive(entries: LogEntry[], after: number, last: number): vo
     Array.from({ length: last - after }, (_, i) => after + i + 1),
   );
 }
+
+Deno.test({
+  name:
+    "a batch larger than one etcd transaction is refused up front and splits into appends that fit",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const log = logVia(cluster, 0);
+    const many = Array.from({ length: 300 }, (_, i) => `{"n":${i + 1}}`);
+    await assertRejects(log.append(many, 0), /at most 127/);
+    const large = Array.from({ length: 12 }, (_, i) => `${i}`.padEnd(200_000, "x"));
+    await assertRejects(log.append(large, 0), /--max-request-bytes/);
+    let head = 0;
+    for (const group of [...log.splitBatch(many), ...log.splitBatch(large)]) {
+      head = (await log.append(group, head)).head;
+    }
+    assertEquals(head, 312);
+    assertEquals((await log.read(0)).map((entry) => entry.payload), [...many, ...large]);
+    assertEquals(log.splitBatch(many).map((group) => group.length), [127, 127, 46]);
+    assertEquals(log.splitBatch(large).map((group) => group.length), [4, 4, 4]);
+  },
+});

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok as assert } from "node:assert/stric
 import { EtcdClient } from "../../lib/store/etcd_client.ts";
 import { claimTerms, readTerms } from "../../lib/store/etcd_terms.ts";
 import { HubPresence, listHubs, type LiveHub, watchHubs } from "../../lib/store/hub_presence.ts";
+import { waitFor } from "../_helpers/wait_for.ts";
 import { etcdTestOptions, startEtcdCluster } from "../_helpers/etcd_cluster.ts";
 
 Deno.test({
@@ -55,6 +56,31 @@ Deno.test({
 });
 
 Deno.test({
+  name:
+    "a hub cut off from etcd for longer than its TTL says it was lost, and is listed again after",
+  ...etcdTestOptions(),
+  fn: async () => {
+    await using cluster = await startEtcdCluster({ members: 1 });
+    const client = new EtcdClient({ endpoints: cluster.clientUrls, timeoutMs: 1_000 });
+    const statuses: string[] = [];
+    await using _presence = await HubPresence.start({
+      client,
+      election: "p",
+      hubId: "a",
+      address: "127.0.0.1:7001",
+      ttlSeconds: 2,
+      onStatus: (status) => statuses.push(status),
+    });
+    await cluster.kill(0);
+    await waitFor(() => statuses.length === 1, 6_000);
+    await cluster.restart(0);
+    await waitFor(() => statuses.length === 2, 10_000);
+    assertEquals(statuses, ["lost", "present"]);
+    assertEquals(await listHubs(client, "p"), [{ hubId: "a", address: "127.0.0.1:7001" }]);
+  },
+});
+
+Deno.test({
   name: "the first hub's terms are kept; a later hub reads them back instead of its own",
   ...etcdTestOptions(),
   fn: async () => {
@@ -72,11 +98,3 @@ Deno.test({
     assertEquals(await readTerms(client, "t"), '{"q":"tea?"}');
   },
 });
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`Condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
