@@ -10,6 +10,7 @@ import fc from "fast-check";
 import type { Command, Outcome } from "../../lib/election/commands.ts";
 import type { HubEvent } from "../../lib/election/events.ts";
 import { executeCommand } from "../../lib/election/execute.ts";
+import { decodeState, encodeState } from "../../lib/election/snapshot.ts";
 import { buildTerms } from "../../lib/election/proposal.ts";
 import { createElectionState, type ElectionState } from "../../lib/election/state.ts";
 
@@ -208,4 +209,20 @@ Deno.test("the end of a meeting closes every open ballot undecided and opens no 
   assertEquals(outcomes[1], { ok: true, kind: "done" });
   assertEquals(state.openBallots.size, 0);
   assertEquals(state.ballots.get(1)!.closed!.cause, "hub-stopped");
+});
+
+Deno.test("a snapshot taken anywhere, then the rest of the log, gives the state of the whole log", () => {
+  fc.assert(
+    fc.property(logArbitrary, fc.nat(), (commands, cut) => {
+      const whole = run(commands);
+      const at = cut % (commands.length + 1);
+      const before = run(commands.slice(0, at));
+      const restored = decodeState(encodeState(before.state));
+      const outcomes = commands.slice(at).map((command) => executeCommand(restored, command));
+      assertEquals(outcomes, whole.outcomes.slice(at));
+      assertEquals(summary(restored), summary(whole.state));
+      assertEquals([...restored.openBallots.keys()], [...whole.state.openBallots.keys()]);
+    }),
+    { numRuns: 300 },
+  );
 });
