@@ -38,8 +38,11 @@ export interface ClusterLinkOptions {
   onStatus?: (status: "connected" | "unavailable") => void;
 }
 
-/** Most commands in one append. */
-const MAX_BATCH = 256;
+/**
+ * Most commands in one append: etcd takes at most 128 operations (the head is
+ * one) and 1.5 MiB per transaction, and a command is at most a line (8 KB).
+ */
+const MAX_BATCH = 100;
 
 interface Waiting {
   origin: { hub: string; seq: number };
