@@ -9,6 +9,7 @@
 import { auditEntries, auditLog, type AuditReport } from "../store/audit.ts";
 import { EtcdClient } from "../store/etcd_client.ts";
 import { EtcdLog } from "../store/etcd_log.ts";
+import { decodeSnapshot } from "../store/log_record.ts";
 import { parseClusterSettings } from "./cluster_setup.ts";
 import { readableMeetingIds, readMeeting } from "../store/meetings.ts";
 import { AuditFailedError } from "./audit_failed_error.ts";
@@ -65,14 +66,32 @@ export async function audit(args: string[], output: Output = STANDARD_OUTPUT): P
     }
     const cluster = parseClusterSettings(values.cluster, values.election, AUDIT_USAGE);
     const log = new EtcdLog({ client: new EtcdClient(cluster), election: cluster.election });
-    const report = auditLog(await log.read(0));
+    let entries;
+    let from;
+    try {
+      entries = await log.read(0);
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      // A compacted log starts after its oldest snapshot, which holds what came before.
+      const earliest = await log.earliestSnapshot();
+      if (!earliest) throw error;
+      from = decodeSnapshot(earliest.position, earliest.payload);
+      entries = await log.read(from.position);
+    }
+    const report = auditLog(entries, from);
     if (values.json) {
       output.out(
-        JSON.stringify({ ok: report.problems.length === 0, election: cluster.election, ...report }),
+        JSON.stringify({
+          ok: report.problems.length === 0,
+          election: cluster.election,
+          snapshot: from?.position ?? null,
+          ...report,
+        }),
       );
     } else {
+      const after = from ? ` after its snapshot at entry ${from.position}` : "";
       output.out(
-        `election ${cluster.election}: ${report.entries} entries, ${report.decisions} decisions re-counted`,
+        `election ${cluster.election}: ${report.entries} entries${after}, ${report.decisions} decisions re-counted`,
       );
       output.out(`  head hash ${report.headHash}`);
       for (const problem of report.problems) output.out(`  problem: ${problem.problem}`);

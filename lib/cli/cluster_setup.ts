@@ -10,6 +10,7 @@ import type { MeetingTerms } from "../hub/meeting_terms.ts";
 import { EtcdClient } from "../store/etcd_client.ts";
 import { EtcdLog } from "../store/etcd_log.ts";
 import { claimTerms } from "../store/etcd_terms.ts";
+import { decodeSnapshot, type LogSnapshot } from "../store/log_record.ts";
 import type { LogEntry } from "../store/replicated_log.ts";
 import { freshTerms, type HeldTerms, holdToTerms, type MeetingRequest } from "./meeting_setup.ts";
 import { UsageError } from "./usage_error.ts";
@@ -20,6 +21,8 @@ export interface ClusterSettings {
   endpoints: string[];
   /** The election's name: its keys' prefix in etcd. */
   election: string;
+  /** Entries between snapshots (`--snapshot-every`), when given. */
+  snapshotEvery?: number;
 }
 
 /** What the flags ask of the election. */
@@ -35,8 +38,10 @@ export interface PreparedCluster extends HeldTerms {
   client: EtcdClient;
   /** This hub's name in the election, unique. */
   hubId: string;
-  /** The log so far. */
+  /** The log after the snapshot (the whole log without one). */
   backlog: LogEntry[];
+  /** The latest snapshot, where the hub starts from. */
+  snapshot: LogSnapshot | undefined;
   /** Whether this hub started the election (stored its terms). */
   created: boolean;
 }
@@ -125,7 +130,10 @@ export async function prepareCluster(request: ClusterRequest): Promise<PreparedC
         ),
     );
   const log = new EtcdLog({ client, election });
-  const backlog = await log.read(0);
+  // A long election starts from its latest snapshot and the entries after it.
+  const stored = await log.latestSnapshot();
+  const snapshot = stored ? decodeSnapshot(stored.position, stored.payload) : undefined;
+  const backlog = await log.read(snapshot?.position ?? 0);
   const hubId = `hub-${crypto.randomUUID().slice(0, 8)}`;
-  return { ...held, log, client, hubId, backlog, created: claimed.created };
+  return { ...held, log, client, hubId, backlog, snapshot, created: claimed.created };
 }

@@ -89,6 +89,8 @@ Several hubs, one election (see README, "Several hubs"):
   --cluster URLS       keep the election in etcd (its client URLs, comma-separated), so that
                        any number of hubs serve it; no --data then: etcd keeps the record
   --election NAME      the election's name in etcd (hubs with the same name serve one election)
+  --snapshot-every N   write a snapshot of the election every N log entries, so that a hub that
+                       joins later starts from it (default 1000)
 
 Security (see SECURITY.md):
   --tls-cert FILE      serve TLS with this certificate chain (PEM; see consensus certs)
@@ -173,6 +175,7 @@ const SERVE_OPTIONS = {
   "no-announce": { type: "boolean" },
   cluster: { type: "string" },
   election: { type: "string" },
+  "snapshot-every": { type: "string" },
   json: { type: "boolean" },
 } as const satisfies OptionSpec;
 
@@ -359,6 +362,10 @@ function readCluster(
   if (typeof urls !== "string" || typeof election !== "string") {
     throw new UsageError("--cluster and --election go together", usage);
   }
+  const every = values["snapshot-every"];
+  if (every !== undefined && urls === undefined) {
+    throw new UsageError("--snapshot-every applies with --cluster", usage);
+  }
   for (const local of ["data", "resume", "new"]) {
     if (values[local] !== undefined) {
       throw new UsageError(
@@ -367,7 +374,17 @@ function readCluster(
       );
     }
   }
-  return parseClusterSettings(urls, election, usage);
+  const settings = parseClusterSettings(urls, election, usage);
+  if (typeof every === "string") {
+    if (!/^[1-9]\d{0,8}$/u.test(every)) {
+      throw new UsageError(
+        `Invalid --snapshot-every "${every}": give a whole number above 0`,
+        usage,
+      );
+    }
+    settings.snapshotEvery = Number(every);
+  }
+  return settings;
 }
 
 function readLimits(
@@ -617,7 +634,13 @@ async function startClusterHub(
   });
   const started = startHub({
     ...hubOptions(settings, cluster, output, pushes),
-    cluster: { log: cluster.log, hubId: cluster.hubId, backlog: cluster.backlog },
+    cluster: {
+      log: cluster.log,
+      hubId: cluster.hubId,
+      backlog: cluster.backlog,
+      snapshot: cluster.snapshot,
+      snapshotEvery: clusterSettings.snapshotEvery,
+    },
   });
   const port = started.address.port;
   const wildcard = settings.host === "0.0.0.0" || settings.host === "::";
@@ -654,6 +677,7 @@ async function startClusterHub(
     hubId: cluster.hubId,
     created: cluster.created,
     entries: cluster.backlog.length,
+    snapshot: cluster.snapshot?.position,
   }, pushes);
 }
 
@@ -672,7 +696,14 @@ export interface BannerFacts {
   /** The machine's interfaces, or `undefined` when they cannot be listed. */
   interfaces: readonly InterfaceAddress[] | undefined;
   /** The election, when this hub is one of several. */
-  cluster?: ClusterSettings & { hubId: string; created: boolean; entries: number };
+  cluster?: ClusterSettings & {
+    hubId: string;
+    created: boolean;
+    /** Entries read at start (after the snapshot, when there is one). */
+    entries: number;
+    /** Position of the snapshot it started from. */
+    snapshot?: number | undefined;
+  };
   /** The web board's URLs, when it is served. */
   web?: { boardUrls: readonly string[]; phoneUrls: readonly string[] };
   /** How the hub is announced on the LAN (no line when not given). */
@@ -757,7 +788,11 @@ export function startBanner(facts: BannerFacts): string[] {
     lines.push(
       created
         ? `  this hub:      ${hubId}, the first: it started the election`
-        : `  this hub:      ${hubId}, joined the election (${entries} entries in its log)`,
+        : `  this hub:      ${hubId}, joined the election (${
+          facts.cluster.snapshot === undefined
+            ? `${entries} entries in its log`
+            : `from its snapshot at entry ${facts.cluster.snapshot}, then ${entries} entries`
+        })`,
     );
     return lines;
   }

@@ -36,6 +36,8 @@ export interface ClusterLinkOptions {
   replyTimeoutMs?: number;
   /** Told when the link loses or regains the log. */
   onStatus?: (status: "connected" | "unavailable") => void;
+  /** Told after each entry is applied, with its position and hash (for snapshots). */
+  onApplied?: (position: number, hash: string) => void;
 }
 
 /**
@@ -63,6 +65,7 @@ export class ClusterLink {
   readonly #appendTimeoutMs: number;
   readonly #replyTimeoutMs: number;
   readonly #onStatus: ClusterLinkOptions["onStatus"];
+  readonly #onApplied: ClusterLinkOptions["onApplied"];
   readonly #waiting = new Map<number, Waiting>();
   readonly #abort = new AbortController();
   #queue: Waiting[] = [];
@@ -81,6 +84,7 @@ export class ClusterLink {
     this.#appendTimeoutMs = options.appendTimeoutMs ?? 5_000;
     this.#replyTimeoutMs = options.replyTimeoutMs ?? 8_000;
     this.#onStatus = options.onStatus;
+    this.#onApplied = options.onApplied;
   }
 
   /** The last position applied. */
@@ -255,6 +259,7 @@ export class ClusterLink {
       if (mine) this.#waiting.delete(record.seq);
       const outcome = this.#apply(record.command, record, mine?.context);
       mine?.resolve(outcome);
+      this.#onApplied?.(entry.position, record.hash);
     }
   }
 

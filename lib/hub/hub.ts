@@ -33,6 +33,7 @@ import {
 } from "../protocol/messages.ts";
 import { type Journal, MemoryJournal } from "../store/journal.ts";
 import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
+import { encodeSnapshot, type LogSnapshot } from "../store/log_record.ts";
 import { ClusterLink } from "./cluster_link.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
@@ -86,7 +87,19 @@ export interface HubOptions {
    * hub's unique name, and the entries read before it started. The journal
    * is then not used: the log is the record.
    */
-  cluster?: { log: ReplicatedLog; hubId: string; backlog: readonly LogEntry[] };
+  cluster?: {
+    log: ReplicatedLog;
+    hubId: string;
+    /** The entries after the snapshot (after position 0 without one). */
+    backlog: readonly LogEntry[];
+    /** Where the hub starts from: the latest snapshot, if the log has one. */
+    snapshot?: LogSnapshot | undefined;
+    /**
+     * Write a snapshot every this many entries (one hub does: the first live one by id).
+     * @default {1000}
+     */
+    snapshotEvery?: number | undefined;
+  };
   /**
    * Called with every recorded event after it is applied, and with what is
    * pushed for it (none for a vote), for the operator's log.
@@ -115,7 +128,7 @@ const encoder = new TextEncoder();
 /** The state and membership of one hub. */
 export class Hub {
   /** Everything recorded so far. */
-  readonly state: ElectionState = createElectionState();
+  readonly state: ElectionState;
   /** The gate nodes pass first. */
   readonly gate: Gate;
   /** Whether nodes may open ballots. */
@@ -137,7 +150,9 @@ export class Hub {
   #ending = false;
   readonly #link: ClusterLink | undefined;
   #otherHubs: string[] = [];
+  #liveHubIds: string[] = [];
   #replaying = false;
+  #lastSnapshot = 0;
 
   /**
    * Creates a hub: replays the journal, gives every node it knew a grace
@@ -152,16 +167,35 @@ export class Hub {
     this.#graceMs = options.graceMs ?? 30_000;
     this.#onEvent = options.onEvent;
     this.hubId = options.cluster?.hubId ?? LOCAL_HUB;
-    if (options.cluster) {
+    const cluster = options.cluster;
+    this.state = cluster?.snapshot?.state ?? createElectionState();
+    if (cluster) {
+      const log = cluster.log;
+      const every = cluster.snapshotEvery ?? 1_000;
+      this.#lastSnapshot = cluster.snapshot?.position ?? 0;
       this.#link = new ClusterLink({
-        log: options.cluster.log,
+        log,
         hubId: this.hubId,
         apply: (command, _record, actor) => this.#apply(command, actor as Actor | undefined),
+        onApplied: (position, hash) => {
+          if (position % every === 0 && !this.#replaying) this.#snapshot(log, position, hash);
+        },
       });
-      // Applying the backlog arms the deadlines of the ballots still open;
+      // What the snapshot holds is not replayed: its open ballots' deadlines
+      // and its dropped nodes' grace periods are armed here.
+      for (const ballot of openBallots(this.state)) this.#armDeadline(ballot);
+      for (const node of this.state.nodes.values()) {
+        if (!node.present) this.#startGrace(node.node, node.epoch);
+      }
+      // Applying the backlog arms the deadlines of the ballots it opens;
       // the operator's log shows what happens from now on, not the history.
       this.#replaying = true;
-      this.#link.start(options.cluster.backlog);
+      this.#link.start(
+        cluster.backlog,
+        cluster.snapshot
+          ? { position: cluster.snapshot.position, hash: cluster.snapshot.hash }
+          : undefined,
+      );
       this.#replaying = false;
     } else {
       for (const event of this.#journal.load()) applyEvent(this.state, event);
@@ -214,6 +248,7 @@ export class Hub {
       this.#outgoing.push({ push: { event: "hubs", hubs: others }, except: undefined });
       this.#scheduleFlush();
     }
+    this.#liveHubIds = hubs.map((hub) => hub.hubId).sort();
     const live = new Set(hubs.map((hub) => hub.hubId)).add(this.hubId);
     for (const node of this.state.nodes.values()) {
       if (!node.present || live.has(node.hub)) continue;
@@ -478,6 +513,28 @@ export class Hub {
     } finally {
       this.#journal.close();
     }
+  }
+
+  /**
+   * Writes a snapshot of the state at `position` when this hub is the one
+   * that writes them (the first live hub by id, so that one hub does), then
+   * drops the log before the previous snapshot: hubs that lag behind by less
+   * than a snapshot interval still find every entry they need.
+   */
+  #snapshot(log: ReplicatedLog, position: number, hash: string): void {
+    const writer = this.#liveHubIds[0] ?? this.hubId;
+    if (writer !== this.hubId) return;
+    // Taken now, synchronously: the state is exactly the one at `position`.
+    const payload = encodeSnapshot(this.state, hash);
+    const previous = this.#lastSnapshot;
+    this.#lastSnapshot = position;
+    (async () => {
+      const bound = () => AbortSignal.timeout(10_000);
+      await log.writeSnapshot(position, payload, bound());
+      if (previous > 0) await log.compact(previous, bound());
+    })().catch(() => {
+      // A snapshot is an optimisation: the log still holds everything.
+    });
   }
 
   /** Timers that follow from an event: they submit commands when they fire. */

@@ -15,7 +15,8 @@ import {
 } from "../election/state.ts";
 import { entryHash, GENESIS_HASH } from "./hash_chain.ts";
 import type { JournalEntry } from "./journal.ts";
-import type { LogRecord } from "./log_record.ts";
+import type { LogRecord, LogSnapshot } from "./log_record.ts";
+import { decodeState, encodeState } from "../election/snapshot.ts";
 import type { LogEntry } from "./replicated_log.ts";
 
 /** One thing found wrong, at an entry. */
@@ -102,7 +103,9 @@ export function auditEntries(entries: readonly JournalEntry[]): AuditReport {
  * by entry, then every command executed again in log order, every closing it
  * causes re-counted from the votes before it.
  *
- * @param entries The log's entries, in order, from position 1.
+ * @param entries The log's entries, in order, from position 1 (or after `from`).
+ * @param from The snapshot a compacted log starts after: its state and hash
+ * are taken as they are (its own entries are gone).
  * @returns The report.
  *
  * @example
@@ -111,11 +114,11 @@ export function auditEntries(entries: readonly JournalEntry[]): AuditReport {
  * assertEquals(auditLog([]).problems, []);
  * ```
  */
-export function auditLog(entries: readonly LogEntry[]): AuditReport {
+export function auditLog(entries: readonly LogEntry[], from?: LogSnapshot): AuditReport {
   const problems: AuditProblem[] = [];
-  const state = createElectionState();
-  let previous = GENESIS_HASH;
-  let expected = 1;
+  const state = from ? decodeState(encodeState(from.state)) : createElectionState();
+  let previous = from?.hash ?? GENESIS_HASH;
+  let expected = (from?.position ?? 0) + 1;
   let decisions = 0;
   for (const entry of entries) {
     const at = entry.position;

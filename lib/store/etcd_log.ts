@@ -326,19 +326,39 @@ export class EtcdLog implements ReplicatedLog {
    * @param signal Aborts the call.
    * @returns Its position and payload, or null when there is none.
    */
-  async latestSnapshot(
+  latestSnapshot(
+    signal?: AbortSignal,
+  ): Promise<{ position: number; payload: string } | null> {
+    return this.#snapshot("DESCEND", signal);
+  }
+
+  /**
+   * The oldest snapshot kept: where a compacted log's entries start from
+   * (what `consensus audit` checks them against).
+   *
+   * @param signal Aborts the call.
+   * @returns Its position and payload, or null when there is none.
+   */
+  earliestSnapshot(
+    signal?: AbortSignal,
+  ): Promise<{ position: number; payload: string } | null> {
+    return this.#snapshot("ASCEND", signal);
+  }
+
+  async #snapshot(
+    order: "ASCEND" | "DESCEND",
     signal?: AbortSignal,
   ): Promise<{ position: number; payload: string } | null> {
     const manifests = await this.#client.range(this.keys.snapshots, {
       prefix: true,
       sortTarget: "KEY",
-      sortOrder: "DESCEND",
+      sortOrder: order,
       limit: 1,
     }, signal);
-    const newest = manifests.kvs[0];
-    if (newest === undefined) return null;
-    const position = parsePosition(newest.key);
-    const { parts } = JSON.parse(newest.value) as { parts: number };
+    const found = manifests.kvs[0];
+    if (found === undefined) return null;
+    const position = parsePosition(found.key);
+    const { parts } = JSON.parse(found.value) as { parts: number };
     const payload: string[] = [];
     // Read at the manifest's revision: a compaction meanwhile cannot take parts away.
     const partsKey = positionKey(this.keys.snapshotParts, position) + "/";

@@ -7,6 +7,8 @@
  */
 
 import type { Command } from "../election/commands.ts";
+import { decodeState, encodeState } from "../election/snapshot.ts";
+import type { ElectionState } from "../election/state.ts";
 import { entryHash } from "./hash_chain.ts";
 
 /** What one entry of the log holds. */
@@ -48,4 +50,49 @@ export function chainRecord(
 ): LogRecord {
   const hash = entryHash(prev, position, command.at, JSON.stringify(command));
   return { hub: origin.hub, seq: origin.seq, command, prev, hash };
+}
+
+/** A snapshot of an election's log: the folded state at a position, and that entry's hash. */
+export interface LogSnapshot {
+  /** The last entry folded into it. */
+  position: number;
+  /** That entry's hash: the next entry links to it. */
+  hash: string;
+  /** The state, as the fold left it. */
+  state: ElectionState;
+}
+
+/**
+ * Writes a snapshot's payload.
+ *
+ * @param state The state at the snapshot's position.
+ * @param hash The hash of the entry at that position.
+ * @returns The payload (JSON text).
+ */
+export function encodeSnapshot(state: ElectionState, hash: string): string {
+  return JSON.stringify({ hash, state: encodeState(state) });
+}
+
+/**
+ * Reads a snapshot's payload.
+ *
+ * @param position Where it was taken.
+ * @param payload What {@linkcode encodeSnapshot} wrote.
+ * @returns The snapshot.
+ * @throws {SyntaxError} When the payload is not a snapshot.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual as assertEquals } from "node:assert/strict";
+ * import { createElectionState } from "../election/state.ts";
+ * const text = encodeSnapshot(createElectionState(), "ab");
+ * assertEquals(decodeSnapshot(7, text).hash, "ab");
+ * ```
+ */
+export function decodeSnapshot(position: number, payload: string): LogSnapshot {
+  const parsed = JSON.parse(payload) as { hash?: unknown; state?: unknown };
+  if (typeof parsed.hash !== "string" || typeof parsed.state !== "string") {
+    throw new SyntaxError(`Cannot read the snapshot at position ${position}`);
+  }
+  return { position, hash: parsed.hash, state: decodeState(parsed.state) };
 }
