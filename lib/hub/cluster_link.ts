@@ -155,6 +155,25 @@ export class ClusterLink {
   }
 
   /**
+   * Resolves once this hub has applied everything the log held when it was
+   * called: a read answered after it sees every write acknowledged before it,
+   * whichever hub took the write.
+   *
+   * @param timeoutMs Bound of the wait.
+   * @throws {Error} When the log cannot be reached in time (the caller may
+   * answer from what it has).
+   */
+  async caughtUp(timeoutMs = 2_000): Promise<void> {
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), this.#abort.signal]);
+    const head = await this.#log.head(signal);
+    while (this.#head < head) {
+      const entries = await this.#log.read(this.#head, signal);
+      if (entries.length === 0) break;
+      this.#applyEntries(entries);
+    }
+  }
+
+  /**
    * Appends nothing until `ready` settles (the hub's presence is known to
    * the others); commands wait meanwhile.
    *

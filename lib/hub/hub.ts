@@ -218,6 +218,18 @@ export class Hub {
     return this.#link !== undefined;
   }
 
+  /**
+   * Waits until this hub has applied everything the election's log held
+   * when asked (cluster mode; at once on a single hub), so that a read sees
+   * every write acknowledged before it by any hub. When the log cannot be
+   * reached, it resolves anyway: reads are then answered from what the hub has.
+   *
+   * @returns When the state is current.
+   */
+  async current(): Promise<void> {
+    await this.#link?.caughtUp().catch(() => {});
+  }
+
   /** Where the election's other hubs take nodes (cluster mode), sorted. */
   get otherHubs(): readonly string[] {
     return this.#otherHubs;
@@ -565,7 +577,18 @@ export class Hub {
         this.#startGrace(event.node, record?.epoch ?? 0);
         break;
       }
-      case "resumed":
+      case "resumed": {
+        this.#graceTimers.get(event.node)?.();
+        this.#graceTimers.delete(event.node);
+        // The node came back through another hub: its connection here, most
+        // likely half-open, gives way (the newest connection wins, as on one hub).
+        const stale = this.#members.get(event.node);
+        if (stale && (event.hub ?? LOCAL_HUB) !== this.hubId) {
+          this.#members.delete(event.node);
+          stale.close();
+        }
+        break;
+      }
       case "left":
         this.#graceTimers.get(event.node)?.();
         this.#graceTimers.delete(event.node);

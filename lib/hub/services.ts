@@ -65,7 +65,17 @@ export async function runService(
   }
 }
 
+/** Requests that read the election: with several hubs, they wait until this hub is current. */
+const READS: ReadonlySet<Request["op"]> = new Set([
+  "discover",
+  "stats",
+  "ballots",
+  "results",
+  "receive",
+]);
+
 async function serve(hub: Hub, caller: Caller, request: Request): Promise<Reply | ErrorReply> {
+  if (READS.has(request.op)) await hub.current();
   switch (request.op) {
     case "help":
       return { op: "help", services: SERVICES };

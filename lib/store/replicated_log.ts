@@ -45,5 +45,7 @@ export interface ReplicatedLog {
    * `compact(position)` deletes log entries at or before a snapshotted position. */
   writeSnapshot(position: number, payload: string, signal?: AbortSignal): Promise<void>;
   latestSnapshot(signal?: AbortSignal): Promise<{ position: number; payload: string } | null>;
+  /** The position of the last entry now (a read barrier: a hub that has applied it is current). */
+  head(signal?: AbortSignal): Promise<number>;
   compact(position: number, signal?: AbortSignal): Promise<void>;
 }

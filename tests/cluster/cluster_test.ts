@@ -104,3 +104,71 @@ async function etcdctl(etcd: EtcdCluster, args: string[]): Promise<string> {
   assert(output.success, new TextDecoder().decode(output.stderr));
   return text;
 }
+
+Deno.test({
+  name: "a hub whose flags differ from the election's terms says which and refuses to start",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 1 });
+    const cluster = ["--cluster", etcd.clientUrls.join(","), "--election", "terms"];
+    await using first = await startServe([...GATE, ...cluster, "--question", "Lunch?"]);
+    await first.waitForLine((line) => line.includes("it started the election"));
+    const refused = await runCli([
+      "serve",
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      ...GATE,
+      ...cluster,
+      "--question",
+      "Dinner?",
+    ]);
+    assertEquals(refused.code, 2, refused.stderr);
+    assert(refused.stderr.includes(`Cannot serve election "terms"`), refused.stderr);
+    assert(refused.stderr.includes("Dinner?") && refused.stderr.includes("Lunch?"), refused.stderr);
+  },
+});
+
+Deno.test({
+  name:
+    "one node votes through two hubs at the same moment (its token resumed on the second): counted once everywhere",
+  ...etcdTestOptions(),
+  sanitizeResources: false,
+  fn: async () => {
+    await using etcd = await startEtcdCluster({ members: 3 });
+    const cluster = ["--cluster", etcd.clientUrls.join(","), "--election", "twice"];
+    await using first = await startServe([...GATE, ...cluster, "--rule", "unanimous"]);
+    await first.waitForLine((line) => line.includes("it started the election"));
+    await using second = await startServe([...GATE, ...cluster]);
+    await second.waitForLine((line) => line.includes("joined the election"));
+    const voter = await TextClient.admitted(first.port);
+    const watchers = [
+      await TextClient.admitted(first.port),
+      await TextClient.admitted(second.port),
+    ];
+    const again = await TextClient.connect(second.port);
+    try {
+      const tokenLine = await voter.client.readUntil((line) => line.includes("Resume token: "));
+      const token = /Resume token: (\S+)/u.exec(tokenLine)![1]!;
+      await again.readUntil((line) => line.startsWith("? "));
+      // Both connections send the vote at once: the old one, and the resumed one.
+      await Promise.all([voter.client.send("vote A"), again.send(`resume ${token}`)]);
+      await again.readUntil((line) => line.startsWith("ok resumed"));
+      await again.send("vote A");
+      await again.readUntil((line) => line.startsWith("ok vote A") || line.startsWith("err"));
+      // The first connection gives way to the second.
+      await voter.client.readToEnd(10_000);
+      for (const { client } of watchers) {
+        await client.send("stats");
+        const row = await client.readUntil((text) => text.startsWith("  A "));
+        assert(row.startsWith("  A 1 "), row);
+      }
+    } finally {
+      voter.client.close();
+      again.close();
+      for (const { client } of watchers) client.close();
+    }
+  },
+});

@@ -132,6 +132,14 @@ Deno.test({
       for (const client of survivors) {
         assertEquals(decisions(client).filter((d) => d.ballot === seen[0]!.ballot).length, 1);
       }
+      // The surviving hubs hold the same folded state, as their nodes see it.
+      const views = await Promise.all([1, 2].map(async (hub) => {
+        const client = clients[hub]!;
+        return await Promise.all(
+          ["results", "ballots"].map((op) => client.request({ op })),
+        );
+      }));
+      assertEquals(views[0], views[1]);
       // The text sockets on the surviving hubs saw the same decision.
       for (const index of [1, 2, 4, 5]) {
         const line = await texts[index]!.readUntil((text) => text.startsWith("! consensus"));
