@@ -143,6 +143,8 @@ export class Hub {
   readonly #deadlines = new Map<number, () => void>();
   readonly #graceTimers = new Map<number, () => void>();
   #outgoing: { push: Push; except: number | undefined }[] = [];
+  /** Members admitted since the last broadcast, and where in `#outgoing` they came in. */
+  readonly #joinedAt = new Map<number, number>();
   #waiters: { resolve(): void; reject(error: Error): void }[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #flushScheduled = false;
@@ -303,6 +305,19 @@ export class Hub {
       // The push is built before the fold, which forgets a departing node's name.
       events.push({ event, push: this.#toPush(event) });
     });
+    if (actor && outcome.ok && outcome.kind === "admitted") {
+      // A member from the moment its admission is decided, before any push
+      // goes out: pushes of nodes admitted in the same turn reach it too.
+      const stale = this.#members.get(outcome.node);
+      if (stale !== actor.member) {
+        // A second connection with the token wins: the first is most likely half-open.
+        this.#members.delete(outcome.node);
+        stale?.close();
+        this.#members.set(outcome.node, actor.member);
+        // It gets only what happens from now on, not the pushes queued before it came.
+        this.#joinedAt.set(outcome.node, this.#outgoing.length);
+      }
+    }
     const now = this.#clock.now();
     for (const item of events) {
       const { event } = item;
@@ -348,7 +363,6 @@ export class Hub {
     if (!outcome.ok || outcome.kind !== "admitted") {
       throw new Error(`Cannot admit: ${outcome.ok ? outcome.kind : outcome.message}`);
     }
-    this.#members.set(outcome.node, member);
     return { node: outcome.node, pin: outcome.pin, name: outcome.name, token, epoch: 1 };
   }
 
@@ -379,11 +393,6 @@ export class Hub {
     }
     if (outcome.kind !== "admitted") throw new Error(`Cannot resume: ${outcome.kind}`);
     const { node } = outcome;
-    const stale = this.#members.get(node);
-    // A second connection with the token wins: the first is most likely half-open.
-    this.#members.delete(node);
-    stale?.close();
-    this.#members.set(node, member);
     return { node, pin: outcome.pin, name: outcome.name, token, epoch: outcome.epoch };
   }
 
@@ -656,6 +665,7 @@ export class Hub {
     const outgoing = this.#outgoing;
     this.#outgoing = [];
     if (outgoing.length > 0) this.#broadcast(outgoing);
+    else this.#joinedAt.clear();
     for (const waiter of this.#waiters.splice(0)) waiter.resolve();
   }
 
@@ -710,17 +720,20 @@ export class Hub {
     const actors = new Set<number>();
     for (const { except } of outgoing) if (except !== undefined) actors.add(except);
     const shared = new Map<Dialect, Uint8Array>();
-    const encode = (dialect: Dialect, skip?: number) => {
+    const encode = (dialect: Dialect, skip?: number, from = 0) => {
       let text = "";
-      for (const { push, except } of outgoing) {
+      for (let index = from; index < outgoing.length; index++) {
+        const { push, except } = outgoing[index]!;
         if (except === undefined || except !== skip) text += dialect.push(push);
       }
       return encoder.encode(text);
     };
+    const joinedAt = new Map(this.#joinedAt);
+    this.#joinedAt.clear();
     for (const [node, member] of this.#members) {
       let bytes: Uint8Array | undefined;
-      if (actors.has(node)) {
-        bytes = encode(member.dialect, node);
+      if (actors.has(node) || joinedAt.has(node)) {
+        bytes = encode(member.dialect, node, joinedAt.get(node) ?? 0);
         if (bytes.length === 0) continue;
       } else {
         bytes = shared.get(member.dialect);
