@@ -222,7 +222,13 @@ export class ClusterLink {
           this.#setAvailable(true);
           if (outcome.ok) {
             this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
-            // Apply our own entries without waiting for the watch.
+            // The append held only on the head this hub had applied: the new
+            // entries are exactly ours, applied now without reading them back.
+            if (this.#head === expected) {
+              this.#applyEntries(
+                payloads.map((payload, index) => ({ position: expected + index + 1, payload })),
+              );
+            }
             if (this.#head < outcome.head) await this.#catchUp();
           } else {
             // Another hub appended first: learn what it did, then try again on the new head.
