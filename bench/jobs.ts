@@ -13,6 +13,17 @@ export interface Endpoint {
   host: string;
   /** The target's port. */
   port: number;
+  /**
+   * Several hubs serving one election: client `i` connects to
+   * `ports[i % ports.length]` (`port` is then unused by hub clients).
+   */
+  ports?: readonly number[];
+  /**
+   * Hubs of one election admit nodes in batches, and nodes admitted in one
+   * batch are not told of each other's joins: the `joined` pushes cannot be
+   * counted. When set, the setup waits until none has arrived for this long.
+   */
+  joinedQuietMs?: number;
 }
 
 /** Closed-loop request/reply load: N clients, each with `inFlight` requests outstanding. */

@@ -12,6 +12,7 @@ import { LineKind, LoadClient } from "./client.ts";
 import type {
   BroadcastJob,
   BroadcastResult,
+  Endpoint,
   EtcdPutJob,
   EtcdPutResult,
   IngestJob,
@@ -158,6 +159,8 @@ async function connect(host: string, port: number): Promise<Deno.TcpConn> {
 interface LetInOptions {
   host: string;
   port: number;
+  /** Spread the clients over these ports instead (see {@linkcode Endpoint}). */
+  ports?: readonly number[] | undefined;
   wire: Wire;
   nodes: number;
   /** Connections at once; each waits until it is in before the next connects. Infinity: all at once. */
@@ -166,6 +169,8 @@ interface LetInOptions {
   greet: boolean;
   /** Also wait until every `joined` push has arrived (hub), so that what follows starts quiet. */
   awaitJoined: boolean;
+  /** Wait the `joined` pushes out by quiet time instead of counting them (see {@linkcode Endpoint}). */
+  joinedQuietMs?: number | undefined;
   timeoutMs: number;
 }
 
@@ -194,8 +199,10 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   let failed = 0;
   let lastInAt = NaN;
   const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
+  const countJoined = hub && options.awaitJoined && options.joinedQuietMs === undefined;
+  let lastJoinedAt = NaN;
   const joined = new Countdown(
-    hub && options.awaitJoined ? (options.nodes * (options.nodes - 1)) / 2 : 0,
+    countJoined ? (options.nodes * (options.nodes - 1)) / 2 : 0,
     options.timeoutMs,
     "delivering joined pushes",
   );
@@ -208,6 +215,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   };
   const onChunk = (client: LoadClient, counts: Int32Array) => {
     if (isIn[client.index] === 0 && counts[inKind]! > 0) markIn(client.index);
+    if (counts[LineKind.Joined]! > 0) lastJoinedAt = performance.now();
     joined.add(counts[LineKind.Joined]!);
   };
   const onClose = (client: LoadClient) => {
@@ -224,7 +232,8 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
       const index = next++;
       let client: LoadClient;
       try {
-        client = new LoadClient(await connect(options.host, options.port), options.wire, index);
+        const port = options.ports ? options.ports[index % options.ports.length]! : options.port;
+        client = new LoadClient(await connect(options.host, port), options.wire, index);
       } catch {
         failed++;
         resolved.add(1);
@@ -255,7 +264,9 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   // A `joined` count is exact only when everyone got in and nobody left.
   const settledAt = Number.isNaN(inAt) || failed > 0 || !options.awaitJoined
     ? NaN
-    : await joined.done.catch(() => NaN);
+    : countJoined
+    ? await joined.done.catch(() => NaN)
+    : await quietSince(() => lastJoinedAt, inAt, options.joinedQuietMs!, deadline);
   joined.cancel();
   for (const client of set.clients) {
     client.onChunk = undefined;
@@ -264,10 +275,31 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   return { admitted, failed, lastInAt: inAt, settledAt };
 }
 
+/**
+ * Waits until nothing (a `joined` push) has arrived for `quietMs`, at most
+ * until `deadline`.
+ *
+ * @returns When the last push arrived (`since` when none came), NaN at the deadline.
+ */
+async function quietSince(
+  last: () => number,
+  since: number,
+  quietMs: number,
+  deadline: number,
+): Promise<number> {
+  for (;;) {
+    const latest = Number.isNaN(last()) ? since : Math.max(since, last());
+    const now = performance.now();
+    if (now - latest >= quietMs) return latest;
+    if (now >= deadline) return NaN;
+    await sleep(Math.min(quietMs, 50));
+  }
+}
+
 /** Lets every client in for a measured run; any failure fails the run. */
 async function openNodes(
   set: ClientSet,
-  job: { host: string; port: number; wire: Wire; nodes: number; setupTimeoutMs: number },
+  job: Endpoint & { wire: Wire; nodes: number; setupTimeoutMs: number },
 ): Promise<void> {
   const hub = isHub(job.wire);
   const result = await letIn(set, {
@@ -370,6 +402,8 @@ export async function runBroadcast(
     const entry = await letIn(set, {
       host: job.host,
       port: job.port,
+      ports: job.ports,
+      joinedQuietMs: job.joinedQuietMs,
       wire: job.wire,
       nodes: job.nodes,
       concurrency: Infinity,
