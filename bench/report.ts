@@ -83,7 +83,7 @@ function clusterSections(): Section[] {
       cpu: false,
     },
     {
-      title: "Cluster consensus push: the slowest round (ms)",
+      title: "Cluster consensus push: the slowest round of each repetition (ms)",
       columns: [
         { label: "1 hub", workload: "cluster-push", target: "hubs-1" },
         { label: "3 hubs", workload: "cluster-push", target: "hubs-3" },
