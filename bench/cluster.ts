@@ -10,6 +10,7 @@
  */
 
 import { type CpuShare, cpuWindow } from "./cpu.ts";
+import { EtcdClient } from "../lib/store/etcd_client.ts";
 import { measureTxnRate } from "./etcd_anchor.ts";
 import type { Job, JobControl, ResultOf } from "./jobs.ts";
 import { median } from "./stats.ts";
@@ -92,20 +93,31 @@ async function withClusterHubs<T>(
 
 /**
  * Runs a job on the load generator, reading in its counted window the CPU
- * of the hubs (as the target) and of the etcd members.
+ * of the hubs (as the target) and of the etcd members, and how many writes
+ * etcd committed.
  */
 async function runOnCluster<J extends Job>(
   context: SuiteContext,
   etcd: EtcdClusterTarget,
   targets: readonly Target[],
   job: J,
-): Promise<{ result: ResultOf<J>; cpu: CpuShare | undefined; etcdCores: number }> {
+): Promise<
+  { result: ResultOf<J>; cpu: CpuShare | undefined; etcdCores: number; etcdWrites: number }
+> {
   const hubWindow = cpuWindow(context.runner.pid, targets.map((hub) => hub.process.pid));
   const etcdWindow = cpuWindow(context.runner.pid, etcd.processes.map((member) => member.pid));
+  const client = new EtcdClient({ endpoints: etcd.clientUrls });
+  // etcd's revision counts its write transactions: the hubs' appends (and presence puts).
+  const revisions: number[] = [];
   const control: JobControl = {
     at: async (point) => {
       await hubWindow.control.at(point);
       await etcdWindow.control.at(point);
+      if (point.kind !== "hold") {
+        revisions.push(
+          await client.range("bench/revision").then((read) => read.revision, () => NaN),
+        );
+      }
     },
   };
   const result = await context.runner.run(job, control);
@@ -113,7 +125,8 @@ async function runOnCluster<J extends Job>(
   const etcdCores = etcdWindow.share()?.target ?? NaN;
   // etcd is part of the system under test, not other work on the machine.
   const cpu = hubs && { ...hubs, other: Math.max(0, hubs.other - (etcdCores || 0)) };
-  return { result, cpu, etcdCores };
+  const etcdWrites = revisions.length === 2 ? revisions[1]! - revisions[0]! : NaN;
+  return { result, cpu, etcdCores, etcdWrites };
 }
 
 /** Votes per second through `count` hubs, `inFlight` per node. */
@@ -133,7 +146,7 @@ function clusterIngest(
       HUB_TARGETS[target],
       { rule: "plurality", allowChange: true },
       async (hubs) => {
-        const { result, cpu, etcdCores } = await runOnCluster(context, etcd, hubs, {
+        const { result, cpu, etcdCores, etcdWrites } = await runOnCluster(context, etcd, hubs, {
           kind: "ingest",
           wire: inFlight === 1 ? "hub-text" : "hub-json",
           ...spreadOver(hubs),
@@ -147,7 +160,14 @@ function clusterIngest(
         return {
           value: result.perSecond,
           ...(cpu ? { cpu } : {}),
-          detail: { setupMs: result.setupMs, etcdCores, hubs: hubs.length },
+          detail: {
+            setupMs: result.setupMs,
+            etcdCores,
+            // Commands per append, and appends per second: what batching achieved.
+            votesPerWrite: result.replies / etcdWrites,
+            etcdWritesPerSecond: etcdWrites * result.perSecond / result.replies,
+            hubs: hubs.length,
+          },
         };
       },
     ));

@@ -48,6 +48,8 @@ function clusterCpuNote(measurements: readonly Measurement[], series: Series): s
   return `${figure.detail.hubs ?? "?"} hub(s) used ${figure.cpu.target.toFixed(2)} cores, etcd ${
     (figure.detail.etcdCores ?? NaN).toFixed(2)
   }, load generator ${figure.cpu.load.toFixed(2)} (${navigator.hardwareConcurrency} cores here); ${
+    (figure.detail.votesPerWrite ?? NaN).toFixed(0)
+  } votes per etcd write at ${(figure.detail.etcdWritesPerSecond ?? NaN).toFixed(0)} writes/s; ${
     txn64.toFixed(1)
   }× etcd's 64-in-flight rate`;
 }

@@ -61,8 +61,12 @@ function clusterSections(): Section[] {
   return [
     ingest(1),
     ingest(16),
-    {
-      title: "Cluster votes: CPU of the 3 etcd members in the counted window (cores)",
+    ...([
+      ["CPU of the 3 etcd members in the counted window (cores)", "etcdCores"],
+      ["etcd writes committed per second (the hubs' appends)", "etcdWritesPerSecond"],
+      ["votes per etcd write (what batching achieved)", "votesPerWrite"],
+    ] as const).map(([what, detail]): Section => ({
+      title: `Cluster votes: ${what}`,
       columns: [
         { label: "1 hub, 1 in flight", workload: "cluster-ingest-1", target: "hubs-1" },
         { label: "3 hubs, 1 in flight", workload: "cluster-ingest-1", target: "hubs-3" },
@@ -71,8 +75,8 @@ function clusterSections(): Section[] {
       ],
       ratios: [],
       cpu: false,
-      detail: "etcdCores",
-    },
+      detail,
+    })),
     {
       title: "Cluster consensus push: deciding vote to the last node on every hub (ms)",
       columns: [
