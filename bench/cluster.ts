@@ -31,9 +31,6 @@ const ROUND_TIMEOUT_MS = 30_000;
 /** Shortest anchor window: at 1 in flight a quick-mode window would hold a few dozen transactions. */
 const MIN_TXN_WINDOW_MS = 1_000;
 
-/** Setup is over once no `joined` push has come for this long (they cannot be counted here). */
-const JOINED_QUIET_MS = 200;
-
 let elections = 0;
 
 /** One repetition at one node count, on one etcd cluster. */
@@ -49,13 +46,12 @@ interface ClusterRun {
   nodes: number;
 }
 
-/** Where the load generator's clients go: node `i` to hub `i % hubs`, setup ends when quiet. */
+/** Where the load generator's clients go: node `i` to hub `i % hubs`. */
 function spreadOver(hubs: readonly Target[]) {
   return {
     host: hubs[0]!.host,
     port: hubs[0]!.port,
     ports: hubs.map((hub) => hub.port),
-    joinedQuietMs: JOINED_QUIET_MS,
   };
 }
 

@@ -337,7 +337,7 @@ export function checkGoals(
         status: storm.median < 2000 ? "pass" : "fail",
         measured: storm.median,
         shown: `${(storm.median / 1000).toFixed(2)} s`,
-        note: `every joined push delivered after ${
+        note: `the last joined push arrived after ${
           ((storm.detail.settledMs ?? NaN) / 1000).toFixed(2)
         } s; each admission pushes "joined" to every node already in, so a storm costs N²/2 pushes${
           lineStorm

@@ -18,12 +18,6 @@ export interface Endpoint {
    * `ports[i % ports.length]` (`port` is then unused by hub clients).
    */
   ports?: readonly number[];
-  /**
-   * Hubs of one election admit nodes in batches, and nodes admitted in one
-   * batch are not told of each other's joins: the `joined` pushes cannot be
-   * counted. When set, the setup waits until none has arrived for this long.
-   */
-  joinedQuietMs?: number;
 }
 
 /** Closed-loop request/reply load: N clients, each with `inFlight` requests outstanding. */
@@ -51,7 +45,7 @@ export interface IngestResult {
   perSecond: number;
   /** Refusals seen (any is a failed run). */
   errors: number;
-  /** Time to connect and admit every client, and for the `joined` pushes to settle. */
+  /** Time to connect and admit every client, and for the `joined` pushes to stop. */
   setupMs: number;
 }
 
@@ -84,7 +78,7 @@ export interface BroadcastResult {
   firstMs: number[];
   /** Ms from the first connect until the last client was in (the storm). */
   stormMs: number;
-  /** Ms from the first connect until every `joined` push was delivered (hub), else as stormMs. */
+  /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */
   settledMs: number;
   /** Clients in. */
   admitted: number;
@@ -115,7 +109,7 @@ export interface StormResult {
   failed: number;
   /** Ms from the first connect until the last client was in. */
   stormMs: number;
-  /** Ms from the first connect until every `joined` push was delivered (hub), else as stormMs. */
+  /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */
   settledMs: number;
   /** Clients that answered one request after the hold. */
   alive: number;

@@ -43,6 +43,9 @@ const SETUP_CONCURRENCY = 5_000;
 
 const NO_CONTROL: JobControl = { at: () => Promise.resolve() };
 
+/** Setup is settled once no `joined` push has come for this long. */
+const JOINED_QUIET_MS = 200;
+
 /**
  * Runs one job.
  *
@@ -167,10 +170,8 @@ interface LetInOptions {
   concurrency: number;
   /** Send the greeting (gate answer, PING, a line) and wait for its answer; else in at connect. */
   greet: boolean;
-  /** Also wait until every `joined` push has arrived (hub), so that what follows starts quiet. */
+  /** Also wait until the `joined` pushes have stopped (hub), so that what follows starts quiet. */
   awaitJoined: boolean;
-  /** Wait the `joined` pushes out by quiet time instead of counting them (see {@linkcode Endpoint}). */
-  joinedQuietMs?: number | undefined;
   timeoutMs: number;
 }
 
@@ -199,13 +200,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   let failed = 0;
   let lastInAt = NaN;
   const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
-  const countJoined = hub && options.awaitJoined && options.joinedQuietMs === undefined;
   let lastJoinedAt = NaN;
-  const joined = new Countdown(
-    countJoined ? (options.nodes * (options.nodes - 1)) / 2 : 0,
-    options.timeoutMs,
-    "delivering joined pushes",
-  );
   const markIn = (index: number) => {
     isIn[index] = 1;
     admitted++;
@@ -216,7 +211,6 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   const onChunk = (client: LoadClient, counts: Int32Array) => {
     if (isIn[client.index] === 0 && counts[inKind]! > 0) markIn(client.index);
     if (counts[LineKind.Joined]! > 0) lastJoinedAt = performance.now();
-    joined.add(counts[LineKind.Joined]!);
   };
   const onClose = (client: LoadClient) => {
     if (isIn[client.index] === 1) return;
@@ -261,13 +255,12 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   await Promise.all(Array.from({ length: workers }, worker));
   const inAt = await resolved.done.then(() => lastInAt, () => NaN);
   resolved.cancel();
-  // A `joined` count is exact only when everyone got in and nobody left.
-  const settledAt = Number.isNaN(inAt) || failed > 0 || !options.awaitJoined
+  // The `joined` pushes cannot be counted: a hub admits the nodes at its
+  // gate in groups (one journal commit, one etcd append), and the nodes of
+  // one group are not told of each other. They are waited out instead.
+  const settledAt = Number.isNaN(inAt) || failed > 0 || !hub || !options.awaitJoined
     ? NaN
-    : countJoined
-    ? await joined.done.catch(() => NaN)
-    : await quietSince(() => lastJoinedAt, inAt, options.joinedQuietMs!, deadline);
-  joined.cancel();
+    : await quietSince(() => lastJoinedAt, inAt, JOINED_QUIET_MS, deadline);
   for (const client of set.clients) {
     client.onChunk = undefined;
     client.onClose = undefined;
@@ -313,7 +306,7 @@ async function openNodes(
     throw new Error(
       `Cannot set up ${job.nodes} clients: ${result.admitted} in, ${result.failed} failed${
         Number.isNaN(result.settledAt) && result.admitted === job.nodes
-          ? ", joined pushes not all delivered"
+          ? ", the joined pushes did not stop"
           : ""
       } within ${job.setupTimeoutMs} ms`,
     );
@@ -403,7 +396,6 @@ export async function runBroadcast(
       host: job.host,
       port: job.port,
       ports: job.ports,
-      joinedQuietMs: job.joinedQuietMs,
       wire: job.wire,
       nodes: job.nodes,
       concurrency: Infinity,

@@ -185,7 +185,7 @@ const SECTIONS: Section[] = [
     cpu: false,
   },
   {
-    title: "Connect storm: until every `joined` push is delivered too (ms)",
+    title: "Connect storm: until the last `joined` push arrived too (ms)",
     columns: [{ label: "hub", workload: "storm", target: "hub" }],
     ratios: [],
     cpu: false,
@@ -318,7 +318,7 @@ export function renderTables(measurements: readonly Measurement[], plan: BenchPl
       }, connects failed ${detail.failed ?? "-"}`,
     );
     lines.push(
-      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, every joined push after ${
+      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, the last joined push after ${
         formatNumber(detail.settledMs ?? NaN)
       } ms; RSS ${formatNumber((detail.rssBeforeKb ?? NaN) / 1024)} → ${
         formatNumber((detail.rssAfterKb ?? NaN) / 1024)
