@@ -37,22 +37,23 @@ function machineBusySeconds(): number {
  * `window-end` points, and passes other points on.
  *
  * @param loadPid The load generator's process.
- * @param targetPid The target's process.
+ * @param targetPid The target's process, or several (their sum: hubs of one election, etcd members).
  * @param onHold Called at a storm's hold point.
  * @returns The control, and a getter for the share once the window ended.
  */
 export function cpuWindow(
   loadPid: number,
-  targetPid: number,
+  targetPid: number | readonly number[],
   onHold: (point: Extract<ControlPoint, { kind: "hold" }>) => Promise<void> = () =>
     Promise.resolve(),
 ): { control: JobControl; share(): CpuShare | undefined } {
+  const targetPids = typeof targetPid === "number" ? [targetPid] : targetPid;
   let start: [number, number, number, number] | undefined;
   let result: CpuShare | undefined;
   const sample = (): [number, number, number, number] => [
     performance.now(),
     readCpuSeconds(loadPid),
-    readCpuSeconds(targetPid),
+    targetPids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0),
     machineBusySeconds(),
   ];
   return {

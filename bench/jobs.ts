@@ -13,6 +13,11 @@ export interface Endpoint {
   host: string;
   /** The target's port. */
   port: number;
+  /**
+   * Several hubs serving one election: client `i` connects to
+   * `ports[i % ports.length]` (`port` is then unused by hub clients).
+   */
+  ports?: readonly number[];
 }
 
 /** Closed-loop request/reply load: N clients, each with `inFlight` requests outstanding. */
@@ -40,7 +45,7 @@ export interface IngestResult {
   perSecond: number;
   /** Refusals seen (any is a failed run). */
   errors: number;
-  /** Time to connect and admit every client, and for the `joined` pushes to settle. */
+  /** Time to connect and admit every client, and for the `joined` pushes to stop. */
   setupMs: number;
 }
 
@@ -73,7 +78,7 @@ export interface BroadcastResult {
   firstMs: number[];
   /** Ms from the first connect until the last client was in (the storm). */
   stormMs: number;
-  /** Ms from the first connect until every `joined` push was delivered (hub), else as stormMs. */
+  /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */
   settledMs: number;
   /** Clients in. */
   admitted: number;
@@ -104,7 +109,7 @@ export interface StormResult {
   failed: number;
   /** Ms from the first connect until the last client was in. */
   stormMs: number;
-  /** Ms from the first connect until every `joined` push was delivered (hub), else as stormMs. */
+  /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */
   settledMs: number;
   /** Clients that answered one request after the hold. */
   alive: number;

@@ -12,6 +12,7 @@ import { LineKind, LoadClient } from "./client.ts";
 import type {
   BroadcastJob,
   BroadcastResult,
+  Endpoint,
   EtcdPutJob,
   EtcdPutResult,
   IngestJob,
@@ -41,6 +42,9 @@ import {
 const SETUP_CONCURRENCY = 5_000;
 
 const NO_CONTROL: JobControl = { at: () => Promise.resolve() };
+
+/** Setup is settled once no `joined` push has come for this long. */
+const JOINED_QUIET_MS = 200;
 
 /**
  * Runs one job.
@@ -158,13 +162,15 @@ async function connect(host: string, port: number): Promise<Deno.TcpConn> {
 interface LetInOptions {
   host: string;
   port: number;
+  /** Spread the clients over these ports instead (see {@linkcode Endpoint}). */
+  ports?: readonly number[] | undefined;
   wire: Wire;
   nodes: number;
   /** Connections at once; each waits until it is in before the next connects. Infinity: all at once. */
   concurrency: number;
   /** Send the greeting (gate answer, PING, a line) and wait for its answer; else in at connect. */
   greet: boolean;
-  /** Also wait until every `joined` push has arrived (hub), so that what follows starts quiet. */
+  /** Also wait until the `joined` pushes have stopped (hub), so that what follows starts quiet. */
   awaitJoined: boolean;
   timeoutMs: number;
 }
@@ -194,11 +200,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   let failed = 0;
   let lastInAt = NaN;
   const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
-  const joined = new Countdown(
-    hub && options.awaitJoined ? (options.nodes * (options.nodes - 1)) / 2 : 0,
-    options.timeoutMs,
-    "delivering joined pushes",
-  );
+  let lastJoinedAt = NaN;
   const markIn = (index: number) => {
     isIn[index] = 1;
     admitted++;
@@ -208,7 +210,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   };
   const onChunk = (client: LoadClient, counts: Int32Array) => {
     if (isIn[client.index] === 0 && counts[inKind]! > 0) markIn(client.index);
-    joined.add(counts[LineKind.Joined]!);
+    if (counts[LineKind.Joined]! > 0) lastJoinedAt = performance.now();
   };
   const onClose = (client: LoadClient) => {
     if (isIn[client.index] === 1) return;
@@ -224,7 +226,8 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
       const index = next++;
       let client: LoadClient;
       try {
-        client = new LoadClient(await connect(options.host, options.port), options.wire, index);
+        const port = options.ports ? options.ports[index % options.ports.length]! : options.port;
+        client = new LoadClient(await connect(options.host, port), options.wire, index);
       } catch {
         failed++;
         resolved.add(1);
@@ -252,11 +255,12 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   await Promise.all(Array.from({ length: workers }, worker));
   const inAt = await resolved.done.then(() => lastInAt, () => NaN);
   resolved.cancel();
-  // A `joined` count is exact only when everyone got in and nobody left.
-  const settledAt = Number.isNaN(inAt) || failed > 0 || !options.awaitJoined
+  // The `joined` pushes cannot be counted: a hub admits the nodes at its
+  // gate in groups (one journal commit, one etcd append), and the nodes of
+  // one group are not told of each other. They are waited out instead.
+  const settledAt = Number.isNaN(inAt) || failed > 0 || !hub || !options.awaitJoined
     ? NaN
-    : await joined.done.catch(() => NaN);
-  joined.cancel();
+    : await quietSince(() => lastJoinedAt, inAt, JOINED_QUIET_MS, deadline);
   for (const client of set.clients) {
     client.onChunk = undefined;
     client.onClose = undefined;
@@ -264,10 +268,31 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   return { admitted, failed, lastInAt: inAt, settledAt };
 }
 
+/**
+ * Waits until nothing (a `joined` push) has arrived for `quietMs`, at most
+ * until `deadline`.
+ *
+ * @returns When the last push arrived (`since` when none came), NaN at the deadline.
+ */
+async function quietSince(
+  last: () => number,
+  since: number,
+  quietMs: number,
+  deadline: number,
+): Promise<number> {
+  for (;;) {
+    const latest = Number.isNaN(last()) ? since : Math.max(since, last());
+    const now = performance.now();
+    if (now - latest >= quietMs) return latest;
+    if (now >= deadline) return NaN;
+    await sleep(Math.min(quietMs, 50));
+  }
+}
+
 /** Lets every client in for a measured run; any failure fails the run. */
 async function openNodes(
   set: ClientSet,
-  job: { host: string; port: number; wire: Wire; nodes: number; setupTimeoutMs: number },
+  job: Endpoint & { wire: Wire; nodes: number; setupTimeoutMs: number },
 ): Promise<void> {
   const hub = isHub(job.wire);
   const result = await letIn(set, {
@@ -281,7 +306,7 @@ async function openNodes(
     throw new Error(
       `Cannot set up ${job.nodes} clients: ${result.admitted} in, ${result.failed} failed${
         Number.isNaN(result.settledAt) && result.admitted === job.nodes
-          ? ", joined pushes not all delivered"
+          ? ", the joined pushes did not stop"
           : ""
       } within ${job.setupTimeoutMs} ms`,
     );
@@ -370,6 +395,7 @@ export async function runBroadcast(
     const entry = await letIn(set, {
       host: job.host,
       port: job.port,
+      ports: job.ports,
       wire: job.wire,
       nodes: job.nodes,
       concurrency: Infinity,

@@ -6,7 +6,8 @@
  * Options:
  *   --quick            small node counts and short windows (under a minute)
  *   --reps N           repetitions (at least 3; default 3)
- *   --only GROUPS      some of: ingest,pipelined,fanout,startup,hold
+ *   --only GROUPS      some of: ingest,pipelined,fanout,startup,hold,cluster (all but
+ *                      cluster by default: cluster needs a 3-member etcd and takes minutes)
  *   --loadgen MODE     child (default: its own process) or inproc (this process)
  *   --out FILE         where the JSON goes (default bench-results/latest.json)
  *   --keep             keep the scratch folder (logs) for a look afterwards
@@ -26,9 +27,15 @@ import {
   type RunRecord,
   writeRecord,
 } from "./report.ts";
-import { type Measurement, runSuite, WORKLOAD_GROUPS, type WorkloadGroup } from "./suite.ts";
+import {
+  DEFAULT_GROUPS,
+  type Measurement,
+  runSuite,
+  WORKLOAD_GROUPS,
+  type WorkloadGroup,
+} from "./suite.ts";
 import { startDenoLineTarget } from "./targets/deno_line.ts";
-import { startEtcdTarget } from "./targets/etcd.ts";
+import { type EtcdClusterTarget, startEtcdClusterTarget, startEtcdTarget } from "./targets/etcd.ts";
 import { PROJECT_ROOT } from "./targets/hub.ts";
 import { startRedisTarget } from "./targets/redis.ts";
 import type { Target } from "./targets/target.ts";
@@ -57,7 +64,7 @@ function parseBenchArgs(args: string[]): BenchArgs {
     strict: true,
   });
   const groups = values.only === undefined
-    ? [...WORKLOAD_GROUPS]
+    ? [...DEFAULT_GROUPS]
     : values.only.split(",").map((group) => group.trim());
   for (const group of groups) {
     if (!WORKLOAD_GROUPS.includes(group as WorkloadGroup)) {
@@ -127,8 +134,8 @@ async function main(): Promise<number> {
     log(
       `consensus bench, ${plan.mode} mode: ${plan.reps} repetitions, nodes ${
         plan.nodes.join(", ")
-      }${
-        plan.holdNodes ? `, hold ${plan.holdNodes}` : ""
+      }${plan.holdNodes ? `, hold ${plan.holdNodes}` : ""}${
+        args.groups.includes("cluster") ? `, cluster nodes ${plan.clusterNodes.join(", ")}` : ""
       }; windows ${plan.warmupMs} ms warm-up + ${plan.measureMs} ms counted`,
     );
     runner = args.loadMode === "child" ? childRunner(`${tempDir}/load.log`) : inProcessRunner();
@@ -149,12 +156,23 @@ async function main(): Promise<number> {
         );
       }
     }
+    let etcdCluster: EtcdClusterTarget | undefined;
+    if (args.groups.includes("cluster")) {
+      const started = await startEtcdClusterTarget(tempDir);
+      if (typeof started === "string") skipped.push(started);
+      else {
+        etcdCluster = started;
+        notes.push(
+          "cluster: 3 etcd members and every hub on this one machine; each hub run serves a fresh election on the same etcd cluster",
+        );
+      }
+    }
     for (const message of skipped) log(`skipped: ${message}`);
 
     // Deno cannot call setrlimit: every process is started through sh with
     // `ulimit -n`, up to the hard limit.
     const fdLimit = readFdLimit(runner.pid === Deno.pid ? line.process.pid : runner.pid);
-    const needed = Math.max(...plan.nodes, plan.holdNodes ?? 0) + 100;
+    const needed = Math.max(...plan.nodes, ...plan.clusterNodes, plan.holdNodes ?? 0) + 100;
     const fdNote =
       `open-file limit of the started processes: ${fdLimit} (raised with ulimit -n up to the hard limit); ${needed} needed`;
     log(fdNote);
@@ -176,6 +194,7 @@ async function main(): Promise<number> {
       redis: typeof redis === "string" ? undefined : redis,
       line,
       etcd,
+      etcdCluster,
       log,
       signal: abort.signal,
     }, args.groups);

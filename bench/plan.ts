@@ -13,6 +13,8 @@ export interface BenchPlan {
   reps: number;
   /** Admitted nodes (clients) for every workload. */
   nodes: number[];
+  /** Admitted nodes of the cluster workloads (spread over 1 or 3 hubs). */
+  clusterNodes: number[];
   /** Nodes held on one hub, or undefined to skip. */
   holdNodes: number | undefined;
   /** How long the held nodes stay idle before each is asked to answer once. */
@@ -51,6 +53,7 @@ export function planFor(mode: "quick" | "full", reps?: number): BenchPlan {
       mode,
       reps: repetitions,
       nodes: [100, 1_000],
+      clusterNodes: [100],
       holdNodes: undefined,
       holdMs: 0,
       warmupMs: 100,
@@ -66,6 +69,7 @@ export function planFor(mode: "quick" | "full", reps?: number): BenchPlan {
     mode,
     reps: repetitions,
     nodes: [100, 1_000, 5_000],
+    clusterNodes: [100, 1_000],
     holdNodes: 10_000,
     holdMs: 5_000,
     warmupMs: 1_000,

@@ -33,6 +33,72 @@ interface Section {
 }
 
 const HUB_1 = { workload: "ingest-1", target: "hub" } as const;
+
+/** The cluster tables: votes/s against etcd's own rate, etcd's CPU, the push. */
+function clusterSections(): Section[] {
+  const txn1 = { workload: "cluster-txn", target: "etcd-txn-1" } as const;
+  const txn64 = { workload: "cluster-txn", target: "etcd-txn-64" } as const;
+  const ingest = (inFlight: 1 | 16): Section => {
+    const workload = inFlight === 1 ? "cluster-ingest-1" : "cluster-ingest-16";
+    const one = { workload, target: "hubs-1" } as const;
+    const three = { workload, target: "hubs-3" } as const;
+    return {
+      title: `Cluster votes over a 3-member etcd, ${inFlight} in flight per node (replies/s)`,
+      columns: [
+        { label: "1 hub", ...one },
+        { label: "3 hubs", ...three },
+        { label: "etcd txn, 1 in flight", ...txn1 },
+        { label: "etcd txn, 64 in flight", ...txn64 },
+      ],
+      ratios: [
+        { label: "1 hub÷txn1", top: one, bottom: txn1 },
+        { label: "3 hubs÷txn1", top: three, bottom: txn1 },
+        { label: "3 hubs÷txn64", top: three, bottom: txn64 },
+      ],
+      cpu: true,
+    };
+  };
+  return [
+    ingest(1),
+    ingest(16),
+    ...([
+      ["CPU of the 3 etcd members in the counted window (cores)", "etcdCores"],
+      ["etcd writes committed per second (the hubs' appends)", "etcdWritesPerSecond"],
+      ["votes per etcd write (what batching achieved)", "votesPerWrite"],
+    ] as const).map(([what, detail]): Section => ({
+      title: `Cluster votes: ${what}`,
+      columns: [
+        { label: "1 hub, 1 in flight", workload: "cluster-ingest-1", target: "hubs-1" },
+        { label: "3 hubs, 1 in flight", workload: "cluster-ingest-1", target: "hubs-3" },
+        { label: "1 hub, 16 in flight", workload: "cluster-ingest-16", target: "hubs-1" },
+        { label: "3 hubs, 16 in flight", workload: "cluster-ingest-16", target: "hubs-3" },
+      ],
+      ratios: [],
+      cpu: false,
+      detail,
+    })),
+    {
+      title: "Cluster consensus push: deciding vote to the last node on every hub (ms)",
+      columns: [
+        { label: "1 hub", workload: "cluster-push", target: "hubs-1" },
+        { label: "3 hubs", workload: "cluster-push", target: "hubs-3" },
+      ],
+      ratios: [],
+      cpu: false,
+    },
+    {
+      title: "Cluster consensus push: the slowest round of each repetition (ms)",
+      columns: [
+        { label: "1 hub", workload: "cluster-push", target: "hubs-1" },
+        { label: "3 hubs", workload: "cluster-push", target: "hubs-3" },
+      ],
+      ratios: [],
+      cpu: false,
+      detail: "maxMs",
+    },
+  ];
+}
+
 const SECTIONS: Section[] = [
   {
     title: "Vote ingest, 1 request in flight per node (replies/s)",
@@ -119,7 +185,7 @@ const SECTIONS: Section[] = [
     cpu: false,
   },
   {
-    title: "Connect storm: until every `joined` push is delivered too (ms)",
+    title: "Connect storm: until the last `joined` push arrived too (ms)",
     columns: [{ label: "hub", workload: "storm", target: "hub" }],
     ratios: [],
     cpu: false,
@@ -139,6 +205,7 @@ const SECTIONS: Section[] = [
     }],
     cpu: false,
   },
+  ...clusterSections(),
   {
     title: "Start-up: spawn to exit (ms)",
     columns: [
@@ -251,7 +318,7 @@ export function renderTables(measurements: readonly Measurement[], plan: BenchPl
       }, connects failed ${detail.failed ?? "-"}`,
     );
     lines.push(
-      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, every joined push after ${
+      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, the last joined push after ${
         formatNumber(detail.settledMs ?? NaN)
       } ms; RSS ${formatNumber((detail.rssBeforeKb ?? NaN) / 1024)} → ${
         formatNumber((detail.rssAfterKb ?? NaN) / 1024)

@@ -10,6 +10,7 @@
  * @module
  */
 
+import { clusterRepetition } from "./cluster.ts";
 import { type CpuShare, cpuWindow } from "./cpu.ts";
 import type { Job, JobControl, ResultOf } from "./jobs.ts";
 import type { LoadRunner } from "./load_runner.ts";
@@ -17,6 +18,7 @@ import type { BenchPlan } from "./plan.ts";
 import { startDenoLineTarget } from "./targets/deno_line.ts";
 import { PROGRAM_FLAGS, PROJECT_ROOT, startHubTarget } from "./targets/hub.ts";
 import { startRedisTarget } from "./targets/redis.ts";
+import type { EtcdClusterTarget } from "./targets/etcd.ts";
 import type { Target } from "./targets/target.ts";
 import type { Wire } from "./wire.ts";
 
@@ -32,7 +34,11 @@ export type WorkloadKey =
   | "storm"
   | "memory"
   | "hold"
-  | "startup";
+  | "startup"
+  | "cluster-ingest-1"
+  | "cluster-ingest-16"
+  | "cluster-push"
+  | "cluster-txn";
 
 /** The targets, as keys of measurements. */
 export type TargetKey =
@@ -43,7 +49,11 @@ export type TargetKey =
   | "line"
   | "etcd"
   | "join"
-  | "minimal";
+  | "minimal"
+  | "hubs-1"
+  | "hubs-3"
+  | "etcd-txn-1"
+  | "etcd-txn-64";
 
 /** One figure of one target in one repetition. */
 export interface Measurement {
@@ -77,6 +87,8 @@ export interface SuiteContext {
   line: Target;
   /** etcd, when present. */
   etcd: Target | undefined;
+  /** The 3-member etcd of the cluster workloads, when present and asked for. */
+  etcdCluster?: EtcdClusterTarget | undefined;
   /** Prints a progress line. */
   log(line: string): void;
   /** Set on Ctrl-C: no new measurement starts. */
@@ -94,11 +106,25 @@ const BROADCAST_PAYLOAD_BYTES = 96;
 
 let logCounter = 0;
 
-function logPath(context: SuiteContext, name: string): string {
+/**
+ * A fresh log file name in the run's scratch folder.
+ *
+ * @param context The suite.
+ * @param name What logs there.
+ * @returns The path.
+ */
+export function logPath(context: SuiteContext, name: string): string {
   return `${context.tempDir}/${name}-${++logCounter}.log`;
 }
 
-function rotate<T>(items: readonly T[], by: number): T[] {
+/**
+ * The items, rotated left: the order of the targets changes from one repetition to the next.
+ *
+ * @param items In their first order.
+ * @param by Steps (the repetition, from 0).
+ * @returns A new array.
+ */
+export function rotate<T>(items: readonly T[], by: number): T[] {
   const shift = by % items.length;
   return [...items.slice(shift), ...items.slice(0, shift)];
 }
@@ -190,8 +216,16 @@ async function runWithCpu<J extends Job>(
   return { result, cpu: window.share() };
 }
 
-/** Runs one measurement, recording a failure instead of throwing. */
-async function measure(
+/**
+ * Runs one measurement, recording a failure instead of throwing, and prints its line.
+ *
+ * @param context The suite.
+ * @param results Where it goes.
+ * @param base What it is.
+ * @param body Measures.
+ * @param took Shown duration, when the body ran earlier.
+ */
+export async function measure(
   context: SuiteContext,
   results: Measurement[],
   base: Omit<Measurement, "value" | "error">,
@@ -572,8 +606,8 @@ async function startup(
   }
 }
 
-/** Which workloads to run (all by default). */
-export type WorkloadGroup = "ingest" | "pipelined" | "fanout" | "startup" | "hold";
+/** Which workloads to run. */
+export type WorkloadGroup = "ingest" | "pipelined" | "fanout" | "startup" | "hold" | "cluster";
 
 /** Every group, in the order they run within a repetition. */
 export const WORKLOAD_GROUPS: readonly WorkloadGroup[] = [
@@ -582,7 +616,16 @@ export const WORKLOAD_GROUPS: readonly WorkloadGroup[] = [
   "fanout",
   "startup",
   "hold",
+  "cluster",
 ];
+
+/**
+ * The groups run without `--only`: all but cluster, which starts a 3-member
+ * etcd and a fresh set of hubs for every run (over a minute even in quick mode).
+ */
+export const DEFAULT_GROUPS: readonly WorkloadGroup[] = WORKLOAD_GROUPS.filter((group) =>
+  group !== "cluster"
+);
 
 /**
  * Runs the whole schedule.
@@ -593,7 +636,7 @@ export const WORKLOAD_GROUPS: readonly WorkloadGroup[] = [
  */
 export async function runSuite(
   context: SuiteContext,
-  groups: readonly WorkloadGroup[] = WORKLOAD_GROUPS,
+  groups: readonly WorkloadGroup[] = DEFAULT_GROUPS,
 ): Promise<Measurement[]> {
   const { plan } = context;
   const results: Measurement[] = [];
@@ -627,6 +670,12 @@ export async function runSuite(
       }
     }
     if (has("startup") && !context.signal.aborted) await startup(context, results, rep);
+    if (has("cluster") && context.etcdCluster) {
+      for (const nodes of plan.clusterNodes) {
+        if (context.signal.aborted) break;
+        await clusterRepetition(context, context.etcdCluster, results, rep, nodes);
+      }
+    }
   }
   // Once: holding is a yes-or-no question, and the longest run of all.
   if (has("hold") && plan.holdNodes !== undefined && !context.signal.aborted) {

@@ -22,6 +22,11 @@ export const MAX_PENDING = 20_000;
 export interface HubTargetOptions {
   /** `plurality` (ingest: nothing decides mid-run) or `majority` (broadcast). */
   rule: "plurality" | "majority";
+  /**
+   * Serve an election kept in etcd (`--cluster URLS --election NAME`)
+   * instead of a journal of its own; `dataDir` is then left out.
+   */
+  cluster?: { clientUrls: readonly string[]; election: string };
   /** Let nodes change their vote, so that every vote of the ingest run is recorded. */
   allowChange: boolean;
   /** A directory for the durable journal; `:memory:` when left out. */
@@ -54,8 +59,9 @@ export async function startHubTarget(options: HubTargetOptions): Promise<HubTarg
     LOOPBACK,
     "--port",
     "0",
-    "--data",
-    options.dataDir ?? ":memory:",
+    ...(options.cluster
+      ? ["--cluster", options.cluster.clientUrls.join(","), "--election", options.cluster.election]
+      : ["--data", options.dataDir ?? ":memory:"]),
     "--riddle",
     GATE_QUESTION,
     "--answer",

@@ -245,24 +245,7 @@ export class EtcdCluster implements AsyncDisposable {
     // On a restart the data directory wins and the --initial-* flags are ignored.
     const child = new Deno.Command("etcd", {
       args: [
-        "--name",
-        member.name,
-        "--data-dir",
-        member.dataDir,
-        "--listen-client-urls",
-        member.clientUrl,
-        "--advertise-client-urls",
-        member.clientUrl,
-        "--listen-peer-urls",
-        member.peerUrl,
-        "--initial-advertise-peer-urls",
-        member.peerUrl,
-        "--initial-cluster",
-        this.#initialCluster,
-        "--initial-cluster-state",
-        "new",
-        "--initial-cluster-token",
-        this.#root,
+        ...etcdMemberArgs(member, this.#initialCluster, this.#root),
         "--logger",
         "zap",
         "--log-outputs",
@@ -301,6 +284,53 @@ export class EtcdCluster implements AsyncDisposable {
       }`,
     );
   }
+}
+
+/** Where one member lives and listens. */
+export interface EtcdMemberPlace {
+  /** Its name in the cluster. */
+  readonly name: string;
+  /** Its data directory. */
+  readonly dataDir: string;
+  /** Its client URL, e.g. `http://127.0.0.1:PORT`. */
+  readonly clientUrl: string;
+  /** Its peer URL. */
+  readonly peerUrl: string;
+}
+
+/**
+ * The arguments of `etcd` for one member of a new cluster on loopback.
+ *
+ * @param member Its name, data directory and URLs.
+ * @param initialCluster Every member as `NAME=PEER_URL`, comma-separated.
+ * @param token The cluster's token, unique to it (members of another cluster never join).
+ * @returns The arguments.
+ */
+export function etcdMemberArgs(
+  member: EtcdMemberPlace,
+  initialCluster: string,
+  token: string,
+): string[] {
+  return [
+    "--name",
+    member.name,
+    "--data-dir",
+    member.dataDir,
+    "--listen-client-urls",
+    member.clientUrl,
+    "--advertise-client-urls",
+    member.clientUrl,
+    "--listen-peer-urls",
+    member.peerUrl,
+    "--initial-advertise-peer-urls",
+    member.peerUrl,
+    "--initial-cluster",
+    initialCluster,
+    "--initial-cluster-state",
+    "new",
+    "--initial-cluster-token",
+    token,
+  ];
 }
 
 /**
