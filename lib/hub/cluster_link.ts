@@ -22,7 +22,7 @@ export interface ClusterLinkOptions {
   /** This hub's name, unique among the election's hubs. */
   hubId: string;
   /** Applies one committed command (this hub's or another's), returning its outcome. */
-  apply: (command: Command, origin: LogRecord, waiting: unknown) => Outcome;
+  apply: (command: Command, origin: { hub: string; seq: number }, waiting: unknown) => Outcome;
   /**
    * Bound of one append, in milliseconds.
    * @default {5000}
@@ -41,10 +41,22 @@ export interface ClusterLinkOptions {
 }
 
 /**
- * Most commands in one append: etcd takes at most 128 operations (the head is
- * one) and 1.5 MiB per transaction, and a command is at most a line (8 KB).
+ * Most of a turn's commands in one entry: etcd takes at most 1.5 MiB per
+ * transaction, and a command is at most about a line (8 KB).
  */
-const MAX_BATCH = 100;
+const MAX_BATCH_CHARS = 900_000;
+
+/** The oldest queued commands that fit in one entry (at least one). */
+function takeBatch(queue: readonly Waiting[]): Waiting[] {
+  let chars = 0;
+  let count = 0;
+  while (count < queue.length) {
+    chars += JSON.stringify(queue[count]!.command).length + 32;
+    if (count > 0 && chars > MAX_BATCH_CHARS) break;
+    count++;
+  }
+  return queue.slice(0, count);
+}
 
 interface Waiting {
   origin: { hub: string; seq: number };
@@ -203,15 +215,17 @@ export class ClusterLink {
     try {
       await this.#ready;
       while (this.#queue.length > 0 && !this.#abort.signal.aborted) {
-        const batch = this.#queue.slice(0, MAX_BATCH);
+        const batch = takeBatch(this.#queue);
         const expected = this.#head;
-        // Chained from the head this hub knows: a conflict rebuilds them on the new head.
-        let prev = this.#headHash;
-        const payloads = batch.map((waiting, index) => {
-          const record = chainRecord(waiting.origin, waiting.command, expected + index + 1, prev);
-          prev = record.hash;
-          return JSON.stringify(record);
-        });
+        // One entry for the whole turn, chained from the head this hub knows:
+        // a conflict rebuilds it on the new head.
+        const record = chainRecord(
+          this.#hubId,
+          batch.map((waiting) => ({ seq: waiting.origin.seq, command: waiting.command })),
+          expected + 1,
+          this.#headHash,
+        );
+        const payloads = [JSON.stringify(record)];
         for (const waiting of batch) waiting.sent = true;
         try {
           const outcome = await this.#log.append(
@@ -280,10 +294,12 @@ export class ClusterLink {
       this.#head = entry.position;
       const record = JSON.parse(entry.payload) as LogRecord;
       this.#headHash = record.hash;
-      const mine = record.hub === this.#hubId ? this.#waiting.get(record.seq) : undefined;
-      if (mine) this.#waiting.delete(record.seq);
-      const outcome = this.#apply(record.command, record, mine?.context);
-      mine?.resolve(outcome);
+      for (const { seq, command } of record.commands) {
+        const mine = record.hub === this.#hubId ? this.#waiting.get(seq) : undefined;
+        if (mine) this.#waiting.delete(seq);
+        const outcome = this.#apply(command, { hub: record.hub, seq }, mine?.context);
+        mine?.resolve(outcome);
+      }
       this.#onApplied?.(entry.position, record.hash);
     }
   }

@@ -15,7 +15,7 @@ import {
 } from "../election/state.ts";
 import { entryHash, GENESIS_HASH } from "./hash_chain.ts";
 import type { JournalEntry } from "./journal.ts";
-import type { LogRecord, LogSnapshot } from "./log_record.ts";
+import { type LogRecord, type LogSnapshot, recordHash } from "./log_record.ts";
 import { decodeState, encodeState } from "../election/snapshot.ts";
 import type { LogEntry } from "./replicated_log.ts";
 
@@ -132,9 +132,11 @@ export function auditLog(entries: readonly LogEntry[], from?: LogSnapshot): Audi
     let record: LogRecord;
     try {
       record = JSON.parse(entry.payload) as LogRecord;
-      if (typeof record.command?.type !== "string") throw new SyntaxError("no command");
+      const readable = Array.isArray(record.commands) &&
+        record.commands.every((logged) => typeof logged?.command?.type === "string");
+      if (!readable) throw new SyntaxError("no commands");
     } catch {
-      problems.push({ seq: at, problem: `entry ${at} is not a readable command` });
+      problems.push({ seq: at, problem: `entry ${at} is not readable as commands` });
       continue;
     }
     if (record.prev !== previous) {
@@ -144,21 +146,21 @@ export function auditLog(entries: readonly LogEntry[], from?: LogSnapshot): Audi
           `entry ${at} does not link to the entry before it: an entry was removed, inserted or rewritten`,
       });
     }
-    if (
-      entryHash(record.prev, at, record.command.at, JSON.stringify(record.command)) !== record.hash
-    ) {
+    if (recordHash(record.prev, at, record.commands) !== record.hash) {
       problems.push({
         seq: at,
         problem: `entry ${at} was altered: its content does not match its hash`,
       });
     }
     previous = record.hash;
-    executeCommand(state, record.command, (event) => {
-      if (event.type !== "ballot-closed") return;
-      decisions++;
-      const problem = recount(state, event);
-      if (problem) problems.push({ seq: at, problem: `entry ${at}: ${problem}` });
-    });
+    for (const { command } of record.commands) {
+      executeCommand(state, command, (event) => {
+        if (event.type !== "ballot-closed") return;
+        decisions++;
+        const problem = recount(state, event);
+        if (problem) problems.push({ seq: at, problem: `entry ${at}: ${problem}` });
+      });
+    }
   }
   return { entries: entries.length, headHash: previous, decisions, problems };
 }

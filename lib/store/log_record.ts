@@ -11,25 +11,35 @@ import { decodeState, encodeState } from "../election/snapshot.ts";
 import type { ElectionState } from "../election/state.ts";
 import { entryHash } from "./hash_chain.ts";
 
-/** What one entry of the log holds. */
-export interface LogRecord {
-  /** The hub that appended it. */
-  hub: string;
-  /** That hub's number for it: how the hub finds the node waiting for it. */
+/** One command in an entry, with the number its hub gave it. */
+export interface LoggedCommand {
+  /** The hub's number for it: how the hub finds the node waiting for it. */
   seq: number;
   /** The command. */
   command: Command;
+}
+
+/**
+ * What one entry of the log holds: the commands one hub put in one append
+ * (everything its nodes asked in one turn), and the entry's link in the
+ * log's hash chain.
+ */
+export interface LogRecord {
+  /** The hub that appended it. */
+  hub: string;
+  /** The commands, in the order they are applied. */
+  commands: LoggedCommand[];
   /** Hash of the entry before (64 zeros for the first): the log is a hash chain, like a journal. */
   prev: string;
-  /** Hash of this entry: of `prev`, its position, its time and its command. */
+  /** Hash of this entry: of `prev`, its position, its first command's time and its commands. */
   hash: string;
 }
 
 /**
  * Builds the payload of a log entry, chained to the one before.
  *
- * @param origin The hub and its number for the command.
- * @param command The command.
+ * @param hub The hub that appends it.
+ * @param commands The commands, with the hub's numbers.
  * @param position Where it goes in the log.
  * @param prev Hash of the entry before.
  * @returns The record.
@@ -38,18 +48,29 @@ export interface LogRecord {
  * ```ts
  * import { strictEqual as assertEquals } from "node:assert/strict";
  * import { GENESIS_HASH } from "./hash_chain.ts";
- * const record = chainRecord({ hub: "h1", seq: 1 }, { type: "end", at: 0 }, 1, GENESIS_HASH);
+ * const record = chainRecord("h1", [{ seq: 1, command: { type: "end", at: 0 } }], 1, GENESIS_HASH);
  * assertEquals(record.hash.length, 64);
  * ```
  */
 export function chainRecord(
-  origin: { hub: string; seq: number },
-  command: Command,
+  hub: string,
+  commands: LoggedCommand[],
   position: number,
   prev: string,
 ): LogRecord {
-  const hash = entryHash(prev, position, command.at, JSON.stringify(command));
-  return { hub: origin.hub, seq: origin.seq, command, prev, hash };
+  return { hub, commands, prev, hash: recordHash(prev, position, commands) };
+}
+
+/**
+ * The hash an entry should have, from its content.
+ *
+ * @param prev Hash of the entry before.
+ * @param position Its position.
+ * @param commands Its commands.
+ * @returns The hash, hex.
+ */
+export function recordHash(prev: string, position: number, commands: LoggedCommand[]): string {
+  return entryHash(prev, position, commands[0]?.command.at ?? 0, JSON.stringify(commands));
 }
 
 /** A snapshot of an election's log: the folded state at a position, and that entry's hash. */
