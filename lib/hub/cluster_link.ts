@@ -12,7 +12,7 @@
 import type { Command, Outcome } from "../election/commands.ts";
 import { ClusterUnavailableError } from "../store/cluster_unavailable_error.ts";
 import { GENESIS_HASH } from "../store/hash_chain.ts";
-import { chainRecord, type LogRecord } from "../store/log_record.ts";
+import { encodeRecord, type LogRecord } from "../store/log_record.ts";
 import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
 
 /** Options for {@linkcode ClusterLink}. */
@@ -51,7 +51,7 @@ function takeBatch(queue: readonly Waiting[]): Waiting[] {
   let chars = 0;
   let count = 0;
   while (count < queue.length) {
-    chars += JSON.stringify(queue[count]!.command).length + 32;
+    chars += queue[count]!.json.length + 32;
     if (count > 0 && chars > MAX_BATCH_CHARS) break;
     count++;
   }
@@ -61,6 +61,8 @@ function takeBatch(queue: readonly Waiting[]): Waiting[] {
 interface Waiting {
   origin: { hub: string; seq: number };
   command: Command;
+  /** The command as JSON, written once. */
+  json: string;
   /** Whatever the hub needs to reply (its actor). */
   context: unknown;
   resolve(outcome: Outcome): void;
@@ -149,7 +151,15 @@ export class ClusterLink {
     }
     const origin = { hub: this.#hubId, seq: ++this.#seq };
     const { promise, resolve, reject } = Promise.withResolvers<Outcome>();
-    const waiting: Waiting = { origin, command, context, resolve, reject, sent: false };
+    const waiting: Waiting = {
+      origin,
+      command,
+      json: JSON.stringify(command),
+      context,
+      resolve,
+      reject,
+      sent: false,
+    };
     this.#waiting.set(origin.seq, waiting);
     this.#queue.push(waiting);
     const timer = setTimeout(() => {
@@ -219,29 +229,36 @@ export class ClusterLink {
         const expected = this.#head;
         // One entry for the whole turn, chained from the head this hub knows:
         // a conflict rebuilds it on the new head.
-        const record = chainRecord(
+        const record = encodeRecord(
           this.#hubId,
-          batch.map((waiting) => ({ seq: waiting.origin.seq, command: waiting.command })),
+          batch.map((waiting) => ({
+            seq: waiting.origin.seq,
+            at: waiting.command.at,
+            json: waiting.json,
+          })),
           expected + 1,
           this.#headHash,
         );
-        const payloads = [JSON.stringify(record)];
+        const inBatch = new Set(batch);
         for (const waiting of batch) waiting.sent = true;
         try {
           const outcome = await this.#log.append(
-            payloads,
+            [record.payload],
             expected,
             AbortSignal.any([AbortSignal.timeout(this.#appendTimeoutMs), this.#abort.signal]),
           );
           this.#setAvailable(true);
           if (outcome.ok) {
-            this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
+            this.#queue = this.#queue.filter((waiting) => !inBatch.has(waiting));
             // The append held only on the head this hub had applied: the new
-            // entries are exactly ours, applied now without reading them back.
+            // entry is exactly ours, applied now without reading it back.
             if (this.#head === expected) {
-              this.#applyEntries(
-                payloads.map((payload, index) => ({ position: expected + index + 1, payload })),
-              );
+              this.#applyRecord(expected + 1, {
+                hub: this.#hubId,
+                commands: batch.map(({ origin, command }) => ({ seq: origin.seq, command })),
+                prev: this.#headHash,
+                hash: record.hash,
+              });
             }
             if (this.#head < outcome.head) await this.#catchUp();
           } else {
@@ -260,7 +277,7 @@ export class ClusterLink {
           this.#setAvailable(false);
           // The outcome is unknown: these commands are never appended again
           // (a second copy could admit a node twice); the log will tell.
-          this.#queue = this.#queue.filter((waiting) => !batch.includes(waiting));
+          this.#queue = this.#queue.filter((waiting) => !inBatch.has(waiting));
           for (const waiting of batch) {
             if (!error.outcomeUnknown) {
               this.#waiting.delete(waiting.origin.seq);
@@ -291,17 +308,21 @@ export class ClusterLink {
         // A gap: the follower will deliver the missing entries first.
         break;
       }
-      this.#head = entry.position;
-      const record = JSON.parse(entry.payload) as LogRecord;
-      this.#headHash = record.hash;
-      for (const { seq, command } of record.commands) {
-        const mine = record.hub === this.#hubId ? this.#waiting.get(seq) : undefined;
-        if (mine) this.#waiting.delete(seq);
-        const outcome = this.#apply(command, { hub: record.hub, seq }, mine?.context);
-        mine?.resolve(outcome);
-      }
-      this.#onApplied?.(entry.position, record.hash);
+      this.#applyRecord(entry.position, JSON.parse(entry.payload) as LogRecord);
     }
+  }
+
+  /** Applies the entry that comes next, command by command, and answers this hub's own. */
+  #applyRecord(position: number, record: LogRecord): void {
+    this.#head = position;
+    this.#headHash = record.hash;
+    for (const { seq, command } of record.commands) {
+      const mine = record.hub === this.#hubId ? this.#waiting.get(seq) : undefined;
+      if (mine) this.#waiting.delete(seq);
+      const outcome = this.#apply(command, { hub: record.hub, seq }, mine?.context);
+      mine?.resolve(outcome);
+    }
+    this.#onApplied?.(position, record.hash);
   }
 
   #setAvailable(available: boolean): void {

@@ -113,8 +113,6 @@ export interface Admission {
   pin: number;
   name: string;
   token: string;
-  /** Its attachment (see `NodeRecord.epoch`). */
-  epoch: number;
 }
 
 /** The member whose request a command is (`node` is `null` while it is being admitted). */
@@ -144,7 +142,7 @@ export class Hub {
   readonly #graceTimers = new Map<number, () => void>();
   #outgoing: { push: Push; except: number | undefined }[] = [];
   /** Members admitted since the last broadcast, and where in `#outgoing` they came in. */
-  readonly #joinedAt = new Map<number, number>();
+  #joinedAt = new Map<number, number>();
   #waiters: { resolve(): void; reject(error: Error): void }[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #flushScheduled = false;
@@ -292,13 +290,13 @@ export class Hub {
    * reached or did not answer in time.
    */
   submit(command: Command, actor?: Actor): Promise<Outcome> {
-    if (actor) actor.member.awaitingReply = true;
     if (!this.#link) return Promise.resolve(this.#apply(command, actor));
     return this.#link.order(command, actor);
   }
 
   /** Decides a command in its turn (at once on a single hub; in log order in a cluster). */
   #apply(command: Command, actor: Actor | undefined): Outcome {
+    // From here on, the pushes this command causes wait for its reply.
     if (actor) actor.member.awaitingReply = true;
     const events: { event: HubEvent; push: Push | undefined }[] = [];
     const outcome = executeCommand(this.state, command, (event) => {
@@ -363,7 +361,7 @@ export class Hub {
     if (!outcome.ok || outcome.kind !== "admitted") {
       throw new Error(`Cannot admit: ${outcome.ok ? outcome.kind : outcome.message}`);
     }
-    return { node: outcome.node, pin: outcome.pin, name: outcome.name, token, epoch: 1 };
+    return { node: outcome.node, pin: outcome.pin, name: outcome.name, token };
   }
 
   /**
@@ -392,8 +390,7 @@ export class Hub {
       return refuse(outcome.code, outcome.message);
     }
     if (outcome.kind !== "admitted") throw new Error(`Cannot resume: ${outcome.kind}`);
-    const { node } = outcome;
-    return { node, pin: outcome.pin, name: outcome.name, token, epoch: outcome.epoch };
+    return { node: outcome.node, pin: outcome.pin, name: outcome.name, token };
   }
 
   /**
@@ -509,9 +506,9 @@ export class Hub {
   end(): DecisionView[] {
     if (this.#stopped || this.#ending) return [];
     this.#ending = true;
-    const open = openBallots(this.state);
     // In a cluster, one hub stopping does not end the election for the others.
     if (this.#link) return [];
+    const open = openBallots(this.state);
     this.#apply({ type: "end", at: this.#clock.now() }, undefined);
     this.#flush();
     return open.map((ballot) => this.decisionView(ballot));
@@ -728,8 +725,8 @@ export class Hub {
       }
       return encoder.encode(text);
     };
-    const joinedAt = new Map(this.#joinedAt);
-    this.#joinedAt.clear();
+    const joinedAt = this.#joinedAt;
+    if (joinedAt.size > 0) this.#joinedAt = new Map();
     for (const [node, member] of this.#members) {
       let bytes: Uint8Array | undefined;
       if (actors.has(node) || joinedAt.has(node)) {

@@ -36,33 +36,43 @@ export interface LogRecord {
 }
 
 /**
- * Builds the payload of a log entry, chained to the one before.
+ * Builds a log entry's payload, chained to the one before. Each command
+ * comes already as JSON text, written once when it was asked: a busy hub
+ * puts thousands in one entry, and the hash covers the same text the payload
+ * holds.
  *
  * @param hub The hub that appends it.
- * @param commands The commands, with the hub's numbers.
+ * @param commands The commands (JSON text each) with the hub's numbers and times.
  * @param position Where it goes in the log.
  * @param prev Hash of the entry before.
- * @returns The record.
+ * @returns The payload (JSON text of a {@linkcode LogRecord}) and its hash.
  *
  * @example
  * ```ts
  * import { strictEqual as assertEquals } from "node:assert/strict";
  * import { GENESIS_HASH } from "./hash_chain.ts";
- * const record = chainRecord("h1", [{ seq: 1, command: { type: "end", at: 0 } }], 1, GENESIS_HASH);
- * assertEquals(record.hash.length, 64);
+ * const command = JSON.stringify({ type: "end", at: 0 });
+ * const { payload, hash } = encodeRecord("h1", [{ seq: 1, at: 0, json: command }], 1, GENESIS_HASH);
+ * assertEquals(JSON.parse(payload).hash, hash);
  * ```
  */
-export function chainRecord(
+export function encodeRecord(
   hub: string,
-  commands: LoggedCommand[],
+  commands: readonly { seq: number; at: number; json: string }[],
   position: number,
   prev: string,
-): LogRecord {
-  return { hub, commands, prev, hash: recordHash(prev, position, commands) };
+): { payload: string; hash: string } {
+  // The same text JSON.stringify gives for the `commands` array of a LogRecord.
+  const list = `[${commands.map(({ seq, json }) => `{"seq":${seq},"command":${json}}`).join(",")}]`;
+  const hash = entryHash(prev, position, commands[0]?.at ?? 0, list);
+  const payload = `{"hub":${
+    JSON.stringify(hub)
+  },"commands":${list},"prev":"${prev}","hash":"${hash}"}`;
+  return { payload, hash };
 }
 
 /**
- * The hash an entry should have, from its content.
+ * The hash an entry should have, from its content as read back.
  *
  * @param prev Hash of the entry before.
  * @param position Its position.
