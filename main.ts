@@ -7,7 +7,7 @@
 
 import { errorCodeFor, EXIT, exitCodeFor } from "./lib/cli/exit_codes.ts";
 import { MAIN_USAGE } from "./lib/cli/main_usage.ts";
-import { onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
+import { collectGarbageOnSignal, onShutdownSignal, STANDARD_OUTPUT } from "./lib/cli/runtime.ts";
 import { UsageError } from "./lib/cli/usage_error.ts";
 import { versionText } from "./lib/version.ts";
 
@@ -37,6 +37,7 @@ async function main(args: string[]): Promise<number> {
         return EXIT.ok;
       }
       const running = await startServing(settings);
+      collectGarbageOnSignal();
       // The journal is open and the TLS files are read: no more file access.
       dropFileAccess();
       // The operator's commands; the loop ends by itself when stdin closes.

@@ -53,3 +53,18 @@ function writeAllSync(file: { writeSync(bytes: Uint8Array): number }, text: stri
   let offset = 0;
   while (offset < bytes.length) offset += file.writeSync(bytes.subarray(offset));
 }
+
+/**
+ * Lets an operator measure what the hub really keeps: when the runtime was
+ * started with `--v8-flags=--expose-gc` (never the case for a normal run),
+ * SIGUSR2 runs a full garbage collection. Otherwise it does nothing.
+ *
+ * @returns A function that stops listening.
+ */
+export function collectGarbageOnSignal(): () => void {
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (typeof collect !== "function" || Deno.build.os === "windows") return () => {};
+  const handler = () => collect();
+  Deno.addSignalListener("SIGUSR2", handler);
+  return () => Deno.removeSignalListener("SIGUSR2", handler);
+}
