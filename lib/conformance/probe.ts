@@ -25,6 +25,14 @@ export interface ProbeTarget {
 /** Longest pause a hub takes before answering a failed try at the gate (PROTOCOL.md section 4.4). */
 export const GATE_PAUSE_MS = 5000;
 
+/**
+ * How long a check stays quiet before it expects a `joined` line: a hub that
+ * saw many nodes come and go sends presence events one by one again once a
+ * second has passed with few of them (PROTOCOL.md section 12.1), which two
+ * quiet seconds guarantee.
+ */
+export const PRESENCE_QUIET_MS = 2100;
+
 /** Events of the JSON dialect that answer the node's own line rather than happen to others. */
 const JSON_ANSWERS = new Set(["admitted", "wrong-answer", "bye"]);
 

@@ -35,6 +35,7 @@ import { type Journal, MemoryJournal } from "../store/journal.ts";
 import type { LogEntry, ReplicatedLog } from "../store/replicated_log.ts";
 import { encodeSnapshot, type LogSnapshot } from "../store/log_record.ts";
 import { ClusterLink } from "./cluster_link.ts";
+import { PresencePacer, type PresencePacerOptions } from "./presence_pacer.ts";
 import { type Clock, SYSTEM_CLOCK } from "./clock.ts";
 import type { Gate } from "./gate.ts";
 import { ballotView, closingView, decisionView } from "./views.ts";
@@ -82,6 +83,11 @@ export interface HubOptions {
   graceMs?: number;
   /** Nodes may open ballots with `propose`. */
   allowPropose?: boolean;
+  /**
+   * When presence changes are summarised rather than sent one by one (see presence_pacer.ts).
+   * @default {{ linesPerWindow: 10, windowMs: 1000 }}
+   */
+  presence?: PresencePacerOptions;
   /**
    * When this hub is one of several serving an election: its log, this
    * hub's unique name, and the entries read before it started. The journal
@@ -140,6 +146,9 @@ export class Hub {
   readonly #onEvent: HubOptions["onEvent"];
   readonly #deadlines = new Map<number, () => void>();
   readonly #graceTimers = new Map<number, () => void>();
+  readonly #presence: PresencePacer;
+  /** Cancels the timer of the next presence summary, while one is armed. */
+  #cancelPresenceTick: (() => void) | undefined;
   #outgoing: { push: Push; except: number | undefined }[] = [];
   /** Members admitted since the last broadcast, and where in `#outgoing` they came in. */
   #joinedAt = new Map<number, number>();
@@ -166,6 +175,7 @@ export class Hub {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#graceMs = options.graceMs ?? 30_000;
     this.#onEvent = options.onEvent;
+    this.#presence = new PresencePacer(options.presence);
     this.hubId = options.cluster?.hubId ?? LOCAL_HUB;
     const cluster = options.cluster;
     this.state = cluster?.snapshot?.state ?? createElectionState();
@@ -324,7 +334,7 @@ export class Hub {
       }
       this.#journal.append(event, now);
       if (!this.#replaying) this.#onEvent?.(event, item.push);
-      if (item.push) {
+      if (item.push && !this.#summarised(item.push, now)) {
         const own = actor === undefined ? undefined : ownActionOf(event, actor.node, command);
         this.#outgoing.push({ push: item.push, except: own });
       }
@@ -524,6 +534,7 @@ export class Hub {
     this.#stopped = true;
     this.#link?.stop();
     for (const cancel of [...this.#deadlines.values(), ...this.#graceTimers.values()]) cancel();
+    this.#cancelPresenceTick?.();
     clearTimeout(this.#flushTimer);
     try {
       this.#flush();
@@ -600,6 +611,35 @@ export class Hub {
         this.#graceTimers.delete(event.node);
         break;
     }
+  }
+
+  /**
+   * Whether a push is a presence change that goes into the next summary
+   * instead of out on its own line (many changes at once).
+   */
+  #summarised(push: Push, now: number): boolean {
+    if (push.event !== "joined" && push.event !== "left" && push.event !== "resumed") return false;
+    // Replaying the log: nobody is connected yet to be told.
+    if (this.#replaying || this.#presence.offer(push.event, now)) return false;
+    this.#armPresenceTick();
+    return true;
+  }
+
+  #armPresenceTick(): void {
+    if (this.#cancelPresenceTick || this.#stopped) return;
+    this.#cancelPresenceTick = this.#clock.setTimer(() => {
+      this.#cancelPresenceTick = undefined;
+      const counts = this.#presence.tick();
+      if (counts) {
+        const connected = this.state.presentCount;
+        this.#outgoing.push({
+          push: { event: "presence", ...counts, connected },
+          except: undefined,
+        });
+        this.#scheduleFlush();
+      }
+      if (this.#presence.summarising) this.#armPresenceTick();
+    }, this.#presence.windowMs);
   }
 
   #startGrace(node: number, epoch: number): void {

@@ -256,6 +256,12 @@ export type Push =
   | { event: "left"; pin: number; name: string; reason: "exit" | "dropped" | "expired" }
   | { event: "renamed"; pin: number; name: string; previous: string }
   | { event: "stored"; pin: number; name: string }
+  /**
+   * Presence changes counted since the last presence line, sent once a
+   * second instead of one line each while many arrive (PROTOCOL.md,
+   * "Presence at scale"); `connected` is how many nodes are in now.
+   */
+  | { event: "presence"; joined: number; left: number; resumed: number; connected: number }
   /** The other hubs serving the same election (cluster mode): where to resume if this one goes. */
   | { event: "hubs"; hubs: string[] }
   | ({ event: "ballot" } & BallotView)

@@ -389,6 +389,8 @@ export function formatTextPush(push: Push): string {
       return `! renamed ${push.pin} ${safe(push.name)} (was ${safe(push.previous)})\n`;
     case "stored":
       return `! stored ${push.pin} ${safe(push.name)}\n`;
+    case "presence":
+      return `! presence joined ${push.joined} left ${push.left} resumed ${push.resumed} connected ${push.connected}\n`;
     case "hubs":
       return `! hubs ${push.hubs.length === 0 ? "none" : push.hubs.map(safe).join(" ")}\n`;
     case "ballot":

@@ -8,7 +8,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { ANSWER, startTestHub } from "../_helpers/hub_fixture.ts";
 
 Deno.test("40 nodes admitted at once: each hears `joined` exactly for the nodes admitted after it", async () => {
-  await using hub = startTestHub();
+  // Every change on its own line here (no summaries): what is pinned is who hears of whom.
+  await using hub = startTestHub({ presence: { linesPerWindow: 1_000 } });
   const nodes = 40;
   const encoder = new TextEncoder();
   const connections = await Promise.all(

@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { formatJsonPush } from "../../lib/protocol/json_dialect.ts";
 import {
   formatTextPush,
   formatTextReply,
@@ -54,5 +55,14 @@ Deno.test("pushed lines are marked and escaped", () => {
   assertEquals(
     formatTextPush({ event: "joined", pin: 206, name: "a\u001bb", address: "127.0.0.1", port: 5 }),
     "! joined 206 a\\x1bb 127.0.0.1:5\n",
+  );
+});
+
+Deno.test("a presence summary reads the same in both dialects (PROTOCOL.md 12.1)", () => {
+  const push = { event: "presence", joined: 312, left: 4, resumed: 0, connected: 5000 } as const;
+  assertEquals(formatTextPush(push), "! presence joined 312 left 4 resumed 0 connected 5000\n");
+  assertEquals(
+    formatJsonPush(push),
+    '{"event":"presence","joined":312,"left":4,"resumed":0,"connected":5000}\n',
   );
 });
