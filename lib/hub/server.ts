@@ -155,7 +155,8 @@ export function startHub(options: StartHubOptions): RunningHub {
     else pendingByAddress.set(address, count);
   };
 
-  const serve = async (conn: SessionConnection, secure: boolean) => {
+  /** Serves one connection; the promise settles when it is over and never rejects. */
+  const serve = (conn: SessionConnection, secure: boolean): Promise<void> => {
     const address = (conn.remoteAddr as Deno.NetAddr).hostname;
     const refusal = sessions.size >= maxConnections
       ? "# The hub has too many connections; try again later\n"
@@ -163,9 +164,10 @@ export function startHub(options: StartHubOptions): RunningHub {
       ? "# Too many connections from your address are waiting at the gate; try again later\n"
       : undefined;
     if (refusal) {
-      await conn.write(new TextEncoder().encode(refusal)).catch(() => {});
-      closeQuietly(conn);
-      return;
+      return conn.write(new TextEncoder().encode(refusal)).then(
+        () => closeQuietly(conn),
+        () => closeQuietly(conn),
+      );
     }
     pendingByAddress.set(address, (pendingByAddress.get(address) ?? 0) + 1);
     let pending = true;
@@ -178,12 +180,19 @@ export function startHub(options: StartHubOptions): RunningHub {
       },
     });
     sessions.add(session);
-    try {
-      await session.run();
-    } finally {
+    // Plain callbacks, not an async wrapper: an idle node holds one suspended
+    // chain fewer (thousands of them add up).
+    return session.run().then(() => {
       sessions.delete(session);
       if (pending) releasePending(address);
-    }
+    });
+  };
+
+  /** Serves a connection and keeps its promise until it is over (closing waits for all). */
+  const track = (conn: SessionConnection, secure: boolean): Promise<void> => {
+    const done: Promise<void> = serve(conn, secure).then(() => void running.delete(done));
+    running.add(done);
+    return done;
   };
 
   const acceptLoop = async (listener: Deno.Listener, secure: boolean) => {
@@ -204,8 +213,7 @@ export function startHub(options: StartHubOptions): RunningHub {
       } catch {
         // The peer may already be gone; its session ends on the first read.
       }
-      const done = serve(conn, secure).catch(() => {}).finally(() => running.delete(done));
-      running.add(done);
+      track(conn, secure);
     }
   };
   const loops = listeners.map(({ listener, secure }) => acceptLoop(listener, secure));
@@ -223,9 +231,7 @@ export function startHub(options: StartHubOptions): RunningHub {
         closeQuietly(conn);
         return Promise.resolve();
       }
-      const done = serve(conn, secure).catch(() => {}).finally(() => running.delete(done));
-      running.add(done);
-      return done;
+      return track(conn, secure);
     },
     async close() {
       await stopListening();

@@ -123,7 +123,8 @@ export class Session implements Member, Caller {
   readonly #outbox: Outbox;
   readonly #limits: Required<SessionLimits>;
   readonly #context: SessionContext;
-  #challenge: GateChallenge;
+  /** The gate's challenge; dropped once the node is in (an idle node should hold little). */
+  #challenge: GateChallenge | undefined;
   #askCount = 0;
   #closed = false;
   #requestedName: string | undefined;
@@ -151,14 +152,7 @@ export class Session implements Member, Caller {
     this.#conn = conn;
     this.#context = context;
     this.address = (conn.remoteAddr as Deno.NetAddr).hostname;
-    this.#limits = {
-      maxLineBytes: limits.maxLineBytes ?? 8192,
-      maxGateLineBytes: limits.maxGateLineBytes ?? 1024,
-      gateTries: limits.gateTries ?? 3,
-      maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
-      insecurePlainAnswers: limits.insecurePlainAnswers ?? false,
-      loopbackIsLocal: limits.loopbackIsLocal ?? true,
-    };
+    this.#limits = withDefaults(limits);
     this.#lines = new LineSource(conn, { maxLineBytes: this.#limits.maxGateLineBytes });
     this.#outbox = new Outbox(conn, {
       maxQueuedBytes: this.#limits.maxQueuedBytes,
@@ -252,7 +246,61 @@ export class Session implements Member, Caller {
         return;
       }
       if (!await this.#passGate()) return;
-      reason = await this.#serve();
+      // The request loop is here, not in a method of its own: an idle node
+      // then waits in one suspended frame, not two.
+      for (;;) {
+        const item = this.#lines.takeBuffered() ?? await this.#lines.next();
+        if (!item) break;
+        this.#touch();
+        if (item.kind !== "line") {
+          this.send(this.dialect.error(null, this.#unreadable(item)));
+          continue;
+        }
+        let id: MessageId = null;
+        let request: Request;
+        if (this.dialect === TEXT_DIALECT) {
+          const parsed = parseTextCommand(item.text);
+          if (parsed === undefined) continue;
+          if (isErrorReply(parsed)) {
+            this.send(this.dialect.error(null, parsed));
+            continue;
+          }
+          request = parsed;
+        } else {
+          if (item.text.trim() === "") continue;
+          const message = parseJsonMessage(item.text);
+          id = message.id;
+          if (message.kind === "invalid") {
+            this.send(this.dialect.error(id, message.error));
+            continue;
+          }
+          if (message.kind === "answer") {
+            this.send(
+              this.dialect.error(
+                id,
+                refuse("bad-request", "Cannot take answer: no question is pending"),
+              ),
+            );
+            continue;
+          }
+          request = message.request;
+        }
+        let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+        try {
+          // Acknowledge only what the journal holds.
+          const stored = this.#hub.pendingCommit();
+          if (stored) await stored;
+        } catch (error) {
+          reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
+        }
+        this.#reply(
+          isErrorReply(reply) ? this.dialect.error(id, reply) : this.dialect.reply(id, reply),
+        );
+        if (request.op === "exit") {
+          reason = "exit";
+          break;
+        }
+      }
     } catch {
       // An unexpected fault in one session must not reach the accept loop.
       reason = "dropped";
@@ -355,7 +403,7 @@ export class Session implements Member, Caller {
         return await this.#resume(attempt.token);
       case "proof": {
         const hubProof = await this.#hub.gate.answerProof(
-          this.#challenge,
+          this.#challenge!,
           attempt.nodeNonce,
           attempt.proof,
         );
@@ -407,10 +455,10 @@ export class Session implements Member, Caller {
       ask: "gate",
       question: this.#hub.gate.question,
       triesLeft,
-      challenge: this.#challenge,
+      challenge: this.#challenge!,
     };
     // In text, the challenge goes on its own line before the question, for nodes that prove.
-    if (this.dialect === TEXT_DIALECT) this.send(`${formatChallengeLine(this.#challenge)}\n`);
+    if (this.dialect === TEXT_DIALECT) this.send(`${formatChallengeLine(this.#challenge!)}\n`);
     this.send(this.dialect.ask(id, ask));
     return id;
   }
@@ -436,6 +484,7 @@ export class Session implements Member, Caller {
     hubProof: string | undefined,
   ): Promise<void> {
     this.#lines.maxLineBytes = this.#limits.maxLineBytes;
+    this.#challenge = undefined;
     this.node = admission.node;
     this.#context.onAdmitted?.();
     // Like every reply, the admission waits until the journal holds the join.
@@ -468,60 +517,6 @@ export class Session implements Member, Caller {
   #peer(): { address: string; port: number } {
     const addr = this.#conn.remoteAddr as Deno.NetAddr;
     return { address: addr.hostname, port: addr.port };
-  }
-
-  /** Serves requests until the node exits or the connection ends. */
-  async #serve(): Promise<"exit" | "dropped"> {
-    for (;;) {
-      const item = this.#lines.takeBuffered() ?? await this.#lines.next();
-      if (!item) return "dropped";
-      this.#touch();
-      if (item.kind !== "line") {
-        this.send(this.dialect.error(null, this.#unreadable(item)));
-        continue;
-      }
-      let id: MessageId = null;
-      let request: Request;
-      if (this.dialect === TEXT_DIALECT) {
-        const parsed = parseTextCommand(item.text);
-        if (parsed === undefined) continue;
-        if (isErrorReply(parsed)) {
-          this.send(this.dialect.error(null, parsed));
-          continue;
-        }
-        request = parsed;
-      } else {
-        if (item.text.trim() === "") continue;
-        const message = parseJsonMessage(item.text);
-        id = message.id;
-        if (message.kind === "invalid") {
-          this.send(this.dialect.error(id, message.error));
-          continue;
-        }
-        if (message.kind === "answer") {
-          this.send(
-            this.dialect.error(
-              id,
-              refuse("bad-request", "Cannot take answer: no question is pending"),
-            ),
-          );
-          continue;
-        }
-        request = message.request;
-      }
-      let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
-      try {
-        // Acknowledge only what the journal holds.
-        const stored = this.#hub.pendingCommit();
-        if (stored) await stored;
-      } catch (error) {
-        reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
-      }
-      this.#reply(
-        isErrorReply(reply) ? this.dialect.error(id, reply) : this.dialect.reply(id, reply),
-      );
-      if (request.op === "exit") return "exit";
-    }
   }
 
   /**
@@ -566,6 +561,25 @@ export class Session implements Member, Caller {
       )
       : refuse("invalid-utf8", "Cannot read line: it is not valid UTF-8; it was skipped");
   }
+}
+
+/** Limits with their defaults, worked out once per set of limits: every session of a listener shares them. */
+const resolvedLimits = new WeakMap<SessionLimits, Required<SessionLimits>>();
+
+function withDefaults(limits: SessionLimits): Required<SessionLimits> {
+  let resolved = resolvedLimits.get(limits);
+  if (!resolved) {
+    resolved = {
+      maxLineBytes: limits.maxLineBytes ?? 8192,
+      maxGateLineBytes: limits.maxGateLineBytes ?? 1024,
+      gateTries: limits.gateTries ?? 3,
+      maxQueuedBytes: limits.maxQueuedBytes ?? 1024 * 1024,
+      insecurePlainAnswers: limits.insecurePlainAnswers ?? false,
+      loopbackIsLocal: limits.loopbackIsLocal ?? true,
+    };
+    resolvedLimits.set(limits, resolved);
+  }
+  return resolved;
 }
 
 function triesLeftText(triesLeft: number): string {

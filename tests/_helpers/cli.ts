@@ -9,11 +9,13 @@ import { LineSource } from "../../lib/protocol/line_source.ts";
 
 const root = new URL("../../", import.meta.url);
 
-/** Permission flags of the `compile:linux-x64` task in deno.json. */
+/** Runtime flags (permissions, V8's) of the `compile:linux-x64` task in deno.json. */
 export const PERMISSIONS: string[] = await (async () => {
   const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", root)));
   const task: string = config.tasks["compile:linux-x64"];
-  return task.split(/\s+/u).filter((word) => word.startsWith("--allow-"));
+  return task.split(/\s+/u).filter((word) =>
+    word.startsWith("--allow-") || word.startsWith("--v8-flags=")
+  );
 })();
 
 /** Path of main.ts. */

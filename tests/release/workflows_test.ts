@@ -24,9 +24,9 @@ async function workflow(name: string): Promise<Yaml> {
 const deno = JSON.parse(await read("deno.json"));
 const tasks: Record<string, string> = deno.tasks;
 const compileTasks = Object.entries(tasks).filter(([name]) => name.startsWith("compile:"));
-/** The `--allow-*` flags of a task, in order. */
+/** The runtime flags of a task (`--allow-*`, `--v8-flags=`), in order. */
 const permissionFlags = (task: string) =>
-  task.split(/\s+/u).filter((w) => w.startsWith("--allow-"));
+  task.split(/\s+/u).filter((w) => w.startsWith("--allow-") || w.startsWith("--v8-flags="));
 const option = (task: string, name: string) => {
   const words = task.split(/\s+/u);
   return words[words.indexOf(name) + 1];
