@@ -611,6 +611,7 @@ function hubOptions(
     allowPropose: settings.allowPropose,
     tls: settings.tls,
     ...settings.limits,
+    onWarning: (message: string) => output.err(`warning: ${message}`),
     onEvent: (event: HubEvent, push: Push | undefined) => {
       logEvent(event, push, settings.json, output);
       pushes.web?.notify(push);

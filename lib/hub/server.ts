@@ -8,8 +8,12 @@
 
 import { DEFAULT_PORT } from "../protocol/messages.ts";
 import { GateGuard, type GateGuardOptions } from "./gate_guard.ts";
+import { fileLimitWarning, isFileLimitError } from "./file_limit.ts";
 import { Hub, type HubOptions } from "./hub.ts";
 import { Session, type SessionConnection, type SessionLimits } from "./session.ts";
+
+/** Connections a hub takes at once unless told otherwise (`--max-connections`). */
+export const DEFAULT_MAX_CONNECTIONS = 20_000;
 
 /** Limits of the listener, each with a flag of `consensus serve`. */
 export interface ListenerLimits {
@@ -67,6 +71,8 @@ export interface StartHubOptions extends HubOptions, SessionLimits, ListenerLimi
   tls?: TlsOptions | undefined;
   /** Wrong-answer delays and lockout. */
   guard?: GateGuardOptions;
+  /** Told what the operator should know and fix (at most once a minute): the open-file limit reached. */
+  onWarning?: (message: string) => void;
 }
 
 /** A hub that is listening. */
@@ -143,11 +149,12 @@ export function startHub(options: StartHubOptions): RunningHub {
     ...options.guard,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const maxConnections = options.maxConnections ?? 20_000;
+  const maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   const maxPending = options.maxPendingPerAddress ?? 64;
   const sessions = new Set<Session>();
   const pendingByAddress = new Map<string, number>();
   const running = new Set<Promise<void>>();
+  let fileLimitWarnedAt = -Infinity;
 
   const releasePending = (address: string) => {
     const count = (pendingByAddress.get(address) ?? 1) - 1;
@@ -205,6 +212,10 @@ export function startHub(options: StartHubOptions): RunningHub {
           return;
         }
         // A transient failure (out of file descriptors, a failed TLS handshake) must not stop the hub.
+        if (isFileLimitError(error) && Date.now() - fileLimitWarnedAt > 60_000) {
+          fileLimitWarnedAt = Date.now();
+          options.onWarning?.(fileLimitWarning(sessions.size, maxConnections));
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
         continue;
       }
