@@ -11,16 +11,9 @@ Deno.test({
   // ulimit in sh: Linux and macOS.
   ignore: Deno.build.os === "windows",
   async fn() {
-    const command = cliCommand([
-      "serve",
-      "--host",
-      "127.0.0.1",
-      "--port",
-      "0",
-      "--data",
-      ":memory:",
-      "--no-announce",
-    ]).map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
+    const serve = ["serve", "--host", "127.0.0.1", "--port", "0", "--no-announce"];
+    const command = cliCommand([...serve, "--data", ":memory:"])
+      .map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
     const child = new Deno.Command("sh", {
       args: ["-c", `ulimit -n 128 && exec ${command}`],
       stdin: "null",
