@@ -746,19 +746,8 @@ export async function runSuite(
   const fit = context.hold ??
     (plan.holdNodes === undefined ? undefined : { asked: plan.holdNodes, held: plan.holdNodes });
   if (has("hold") && fit && !context.signal.aborted) {
-    if (fit.reason) {
-      // Not shrunk in silence: the asked count is recorded as not run, with why.
-      results.push({
-        workload: "hold",
-        nodes: fit.asked,
-        target: "hub",
-        rep: 1,
-        value: NaN,
-        unit: "nodes",
-        error: `not run: ${fit.reason}`,
-      });
-      context.log(`not holding ${fit.asked} nodes: ${fit.reason}`);
-    }
+    // Not shrunk in silence: the goals and the skipped list say why (from `fit`).
+    if (fit.reason) context.log(`not holding ${fit.asked} nodes: ${fit.reason}`);
     if (fit.held > 0) {
       context.log(
         `holding ${fit.held} nodes${fit.reason ? " (the largest count that fits)" : ""}`,
