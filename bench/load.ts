@@ -586,7 +586,11 @@ export async function runStorm(job: StormJob, control: JobControl): Promise<Stor
     await control.at({ kind: "hold", admitted: result.admitted });
     await sleep(job.holdMs);
     // One request each: a ping on the hub (it decides nothing), a PING, a line.
-    const probe = isHub(job.wire) ? new TextEncoder().encode("ping\n") : greetingBytes(job.wire);
+    const probe = job.wire === "hub-text"
+      ? new TextEncoder().encode("ping\n")
+      : job.wire === "hub-json"
+      ? new TextEncoder().encode('{"id":1,"op":"ping"}\n')
+      : greetingBytes(job.wire);
     const open = set.clients.filter((client) => !client.closed);
     const answered = new Countdown(open.length, job.timeoutMs, "probing");
     let alive = 0;
