@@ -446,7 +446,9 @@ export async function runBroadcast(
     });
     if (entry.admitted < job.nodes || (hub && Number.isNaN(entry.settledAt))) {
       throw new Error(
-        `Cannot let ${job.nodes} clients in at once: ${entry.admitted} in, ${entry.failed} failed within ${job.setupTimeoutMs} ms`,
+        `Cannot let ${job.nodes} clients in at once: ${entry.admitted} in, ${entry.failed} failed (refused, or closed before they were in) after ${
+          ((performance.now() - start) / 1000).toFixed(1)
+        } s (bound ${job.setupTimeoutMs} ms)`,
       );
     }
     await control.at({ kind: "hold", admitted: entry.admitted });
