@@ -304,7 +304,10 @@ function memoryGoal(measurements: readonly Measurement[]): GoalResult {
 /** What a hold run says, in words. */
 function holdNote(figure: Figure): string {
   const detail = figure.detail;
-  return `${detail.admitted ?? "-"} admitted, ${
+  const refused = (detail.failed ?? 0) > 0
+    ? ` (${detail.failed} not let in, ${detail.connectFailed ?? "?"} of them could not connect)`
+    : "";
+  return `${detail.admitted ?? "-"} admitted${refused}, ${
     detail.alive ?? "-"
   } answered a ping after the hold; consensus pushed to all ${
     Number.isFinite(detail.broadcastMs)

@@ -117,8 +117,10 @@ export interface StormResult {
   kind: "storm";
   /** Clients let in (admitted on a hub, answered elsewhere). */
   admitted: number;
-  /** Connects that failed. */
+  /** Clients not let in: could not connect, or closed (by the target) before they were in. */
   failed: number;
+  /** Of those, the ones that could not connect at all. */
+  connectFailed: number;
   /** Ms from the first connect until the last client was in. */
   stormMs: number;
   /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */

@@ -197,6 +197,8 @@ interface LetInResult {
   admitted: number;
   /** Clients that could not connect or were closed before they were in. */
   failed: number;
+  /** Of those, the ones that could not connect at all. */
+  connectFailed: number;
   /** When the last client got in (`performance.now()`), NaN when the deadline passed first. */
   lastInAt: number;
   /** When the last `joined` push arrived, NaN when not awaited or cut short. */
@@ -214,6 +216,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   const waiters = new Map<number, () => void>();
   let admitted = 0;
   let failed = 0;
+  let connectFailed = 0;
   let lastInAt = NaN;
   const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
   let lastPresenceAt = NaN;
@@ -259,6 +262,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
         client = new LoadClient(await connect(options.host, port, source), options.wire, index);
       } catch {
         failed++;
+        connectFailed++;
         resolved.add(1);
         continue;
       }
@@ -301,7 +305,7 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
     client.onChunk = undefined;
     client.onClose = undefined;
   }
-  return { admitted, failed, lastInAt: inAt, settledAt };
+  return { admitted, failed, connectFailed, lastInAt: inAt, settledAt };
 }
 
 /**
@@ -631,6 +635,7 @@ export async function runStorm(job: StormJob, control: JobControl): Promise<Stor
       kind: "storm",
       admitted: result.admitted,
       failed: result.failed,
+      connectFailed: result.connectFailed,
       stormMs: result.lastInAt - start,
       settledMs: result.settledAt - start,
       alive,

@@ -327,7 +327,9 @@ export function renderTables(measurements: readonly Measurement[], plan: BenchPl
     lines.push(
       `  admitted ${detail.admitted ?? "-"}, answered a ping after the hold ${
         detail.alive ?? "-"
-      }, connects failed ${detail.failed ?? "-"}`,
+      }, not let in ${detail.failed ?? "-"} (of which could not connect ${
+        detail.connectFailed ?? "-"
+      })`,
     );
     lines.push(
       `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, the last presence push after ${

@@ -168,13 +168,17 @@ async function withHub<T>(
     ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
   let boards: BoardTabs | undefined;
+  let succeeded = false;
   try {
     if (options.boards) boards = await openBoardTabs(hub.host, hub.boardPort!, options.boards);
-    return await body(hub, boards);
+    const result = await body(hub, boards);
+    succeeded = true;
+    return result;
   } finally {
     boards?.close();
     await hub.stop();
-    await Deno.remove(hub.process.logPath).catch(() => {});
+    // A failed run's log stays in the scratch folder: with --keep, it says why.
+    if (succeeded) await Deno.remove(hub.process.logPath).catch(() => {});
     if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 }
@@ -571,6 +575,7 @@ async function hold(context: SuiteContext, results: Measurement[], nodes: number
           detail: {
             admitted: result.admitted,
             failed: result.failed,
+            connectFailed: result.connectFailed,
             alive: result.alive,
             stormMs: result.stormMs,
             settledMs: result.settledMs,
