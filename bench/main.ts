@@ -4,7 +4,7 @@
  * prints the tables and the goals, and writes bench-results/latest.json.
  *
  * Options:
- *   --quick            small node counts and short windows (about a minute)
+ *   --quick            small node counts and short windows (about a minute and a half)
  *   --reps N           repetitions (at least 3; default 3)
  *   --only GROUPS      some of: ingest,pipelined,fanout,startup,hold,cluster (all but
  *                      cluster by default: cluster needs a 3-member etcd and takes minutes)

@@ -1,7 +1,8 @@
 /**
  * How much the benchmark does: node counts, windows, repetitions, and how
  * large a hold fits the open-file limit. The quick plan finishes in about a
- * minute; the full one in about 20 minutes.
+ * minute and a half (each hub run waits 1.2 s for the presence pushes to
+ * stop, unless a summary says all are in); the full one in about 18 minutes.
  *
  * @module
  */
