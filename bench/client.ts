@@ -6,7 +6,16 @@
  * @module
  */
 
-import { classifyLine, LINE_PREFIX_BYTES, LineKind, type Wire } from "./wire.ts";
+import {
+  classifyLine,
+  LINE_KIND_COUNT,
+  LINE_PREFIX_BYTES,
+  LineKind,
+  PRESENCE_TAIL_BYTES,
+  presenceConnected,
+  type Wire,
+} from "./wire.ts";
+import type { ByteConnection } from "./source_address.ts";
 
 /** Options for {@linkcode LoadClient}. */
 export interface LoadClientOptions {
@@ -24,7 +33,7 @@ export interface LoadClientOptions {
  */
 export type ChunkHandler = (client: LoadClient, counts: Int32Array) => void | Promise<unknown>;
 
-const KIND_COUNT = 7;
+const KIND_COUNT = LINE_KIND_COUNT;
 
 /** One connection and its line classifier. */
 export class LoadClient {
@@ -34,11 +43,17 @@ export class LoadClient {
   parity = 0;
   /** Lines of each {@linkcode LineKind} seen so far. */
   readonly totals = new Int32Array(KIND_COUNT);
+  /**
+   * The `connected` count of the last presence summary read whole within
+   * one chunk; -1 before any (a summary cut by a chunk's end is not parsed:
+   * its prefix alone is kept, and the caller falls back to waiting for quiet).
+   */
+  presenceConnected = -1;
   /** What to do after each chunk. */
   onChunk: ChunkHandler | undefined;
   /** Called once when the read loop ends (peer closed, reset, or {@linkcode close}). */
   onClose: ((client: LoadClient) => void) | undefined;
-  readonly #conn: Deno.TcpConn;
+  readonly #conn: ByteConnection;
   readonly #wire: Wire;
   readonly #buffer: Uint8Array;
   readonly #prefix = new Uint8Array(LINE_PREFIX_BYTES);
@@ -49,12 +64,12 @@ export class LoadClient {
   /**
    * Wraps a connected socket.
    *
-   * @param conn The socket.
+   * @param conn The socket (a `Deno.TcpConn`, or one from another source address).
    * @param wire How to read the target's lines.
    * @param index Index among the workload's clients.
    * @param options See {@linkcode LoadClientOptions}.
    */
-  constructor(conn: Deno.TcpConn, wire: Wire, index: number, options: LoadClientOptions = {}) {
+  constructor(conn: ByteConnection, wire: Wire, index: number, options: LoadClientOptions = {}) {
     this.#conn = conn;
     this.#wire = wire;
     this.index = index;
@@ -142,6 +157,12 @@ export class LoadClient {
       if (newline === -1) return;
       const kind = classifyLine(this.#wire, prefix, this.#prefixLength);
       counts[kind]!++;
+      if (kind === LineKind.Presence) {
+        const connected = presenceConnected(
+          chunk.subarray(Math.max(start, newline - PRESENCE_TAIL_BYTES), newline),
+        );
+        if (connected >= 0) this.presenceConnected = connected;
+      }
       this.#prefixLength = 0;
       start = newline + 1;
     }

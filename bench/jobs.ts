@@ -18,6 +18,12 @@ export interface Endpoint {
    * `ports[i % ports.length]` (`port` is then unused by hub clients).
    */
   ports?: readonly number[];
+  /**
+   * Past this many nodes, the clients connect from 127.0.0.1, 127.0.0.2, ...
+   * in turn (one source address has about 28,000 ephemeral ports); left
+   * out: all from 127.0.0.1.
+   */
+  spreadAbove?: number;
 }
 
 /** Closed-loop request/reply load: N clients, each with `inFlight` requests outstanding. */
@@ -98,6 +104,12 @@ export interface StormJob extends Endpoint {
   timeoutMs: number;
   /** Idle time after the hold point before the liveness probe. */
   holdMs: number;
+  /**
+   * After the probe, one broadcast round on a hub (rule majority, no vote
+   * changes): floor(N/2) vote A, then one more decides, and every node is
+   * pushed the consensus. Bound on that round, or left out for none.
+   */
+  broadcastTimeoutMs?: number;
 }
 
 /** What a storm run measured. */
@@ -105,14 +117,22 @@ export interface StormResult {
   kind: "storm";
   /** Clients let in (admitted on a hub, answered elsewhere). */
   admitted: number;
-  /** Connects that failed. */
+  /** Clients not let in: could not connect, or closed (by the target) before they were in. */
   failed: number;
+  /** Of those, the ones that could not connect at all. */
+  connectFailed: number;
   /** Ms from the first connect until the last client was in. */
   stormMs: number;
   /** Ms from the first connect until the last `joined` push arrived (hub), else as stormMs. */
   settledMs: number;
   /** Clients that answered one request after the hold. */
   alive: number;
+  /** Ms from the deciding vote until the last node had the consensus push, when asked (NaN: failed). */
+  broadcastMs?: number;
+  /** Ms from the deciding vote until the first node had it. */
+  broadcastFirstMs?: number;
+  /** Why the broadcast round failed. */
+  broadcastError?: string;
 }
 
 /** etcd puts through the JSON gateway at a fixed concurrency. */

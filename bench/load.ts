@@ -23,6 +23,7 @@ import type {
   StormJob,
   StormResult,
 } from "./jobs.ts";
+import { type ByteConnection, connectFrom, sourceAddressFor } from "./source_address.ts";
 import {
   admittedKind,
   greetingBytes,
@@ -43,8 +44,12 @@ const SETUP_CONCURRENCY = 5_000;
 
 const NO_CONTROL: JobControl = { at: () => Promise.resolve() };
 
-/** Setup is settled once no `joined` push has come for this long. */
-const JOINED_QUIET_MS = 200;
+/**
+ * Setup is settled once no presence push (`joined`, or a presence summary)
+ * has come for this long: a hub that summarises sends one summary a second,
+ * so a shorter quiet could end between two of them.
+ */
+const PRESENCE_QUIET_MS = 1_200;
 
 /**
  * Runs one job.
@@ -152,7 +157,16 @@ class ClientSet {
   }
 }
 
-async function connect(host: string, port: number): Promise<Deno.TcpConn> {
+/**
+ * Connects one client: from 127.0.0.1 with `Deno.connect` (every measured
+ * path), or from another source address when given (runs past ~25,000 nodes).
+ */
+async function connect(
+  host: string,
+  port: number,
+  sourceAddress?: string,
+): Promise<ByteConnection> {
+  if (sourceAddress !== undefined) return await connectFrom(host, port, sourceAddress);
   const conn = await Deno.connect({ hostname: host, port, transport: "tcp" });
   conn.setNoDelay(true);
   return conn;
@@ -166,6 +180,8 @@ interface LetInOptions {
   ports?: readonly number[] | undefined;
   wire: Wire;
   nodes: number;
+  /** Past this many nodes, spread the connections over source addresses (see {@linkcode sourceAddressFor}). */
+  spreadAbove?: number | undefined;
   /** Connections at once; each waits until it is in before the next connects. Infinity: all at once. */
   concurrency: number;
   /** Send the greeting (gate answer, PING, a line) and wait for its answer; else in at connect. */
@@ -181,6 +197,8 @@ interface LetInResult {
   admitted: number;
   /** Clients that could not connect or were closed before they were in. */
   failed: number;
+  /** Of those, the ones that could not connect at all. */
+  connectFailed: number;
   /** When the last client got in (`performance.now()`), NaN when the deadline passed first. */
   lastInAt: number;
   /** When the last `joined` push arrived, NaN when not awaited or cut short. */
@@ -198,9 +216,12 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   const waiters = new Map<number, () => void>();
   let admitted = 0;
   let failed = 0;
+  let connectFailed = 0;
   let lastInAt = NaN;
   const resolved = new Countdown(options.nodes, options.timeoutMs, "letting everyone in");
-  let lastJoinedAt = NaN;
+  let lastPresenceAt = NaN;
+  // When a presence summary said every node is connected: settled at once.
+  let allConnectedAt = NaN;
   const markIn = (index: number) => {
     isIn[index] = 1;
     admitted++;
@@ -210,7 +231,15 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   };
   const onChunk = (client: LoadClient, counts: Int32Array) => {
     if (isIn[client.index] === 0 && counts[inKind]! > 0) markIn(client.index);
-    if (counts[LineKind.Joined]! > 0) lastJoinedAt = performance.now();
+    if (counts[LineKind.Joined]! + counts[LineKind.Presence]! > 0) {
+      lastPresenceAt = performance.now();
+      if (
+        counts[LineKind.Presence]! > 0 && client.presenceConnected >= options.nodes &&
+        Number.isNaN(allConnectedAt)
+      ) {
+        allConnectedAt = lastPresenceAt;
+      }
+    }
   };
   const onClose = (client: LoadClient) => {
     if (isIn[client.index] === 1) return;
@@ -227,9 +256,13 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
       let client: LoadClient;
       try {
         const port = options.ports ? options.ports[index % options.ports.length]! : options.port;
-        client = new LoadClient(await connect(options.host, port), options.wire, index);
+        const source = options.spreadAbove === undefined
+          ? undefined
+          : sourceAddressFor(index, options.nodes, options.spreadAbove);
+        client = new LoadClient(await connect(options.host, port, source), options.wire, index);
       } catch {
         failed++;
+        connectFailed++;
         resolved.add(1);
         continue;
       }
@@ -257,30 +290,41 @@ async function letIn(set: ClientSet, options: LetInOptions): Promise<LetInResult
   resolved.cancel();
   // The `joined` pushes cannot be counted: a hub admits the nodes at its
   // gate in groups (one journal commit, one etcd append), and the nodes of
-  // one group are not told of each other. They are waited out instead.
+  // one group are not told of each other. A hub that summarises presence
+  // says when all are connected; otherwise the pushes are waited out.
   const settledAt = Number.isNaN(inAt) || failed > 0 || !hub || !options.awaitJoined
     ? NaN
-    : await quietSince(() => lastJoinedAt, inAt, JOINED_QUIET_MS, deadline);
+    : await quietSince(
+      () => lastPresenceAt,
+      () => allConnectedAt,
+      inAt,
+      PRESENCE_QUIET_MS,
+      deadline,
+    );
   for (const client of set.clients) {
     client.onChunk = undefined;
     client.onClose = undefined;
   }
-  return { admitted, failed, lastInAt: inAt, settledAt };
+  return { admitted, failed, connectFailed, lastInAt: inAt, settledAt };
 }
 
 /**
- * Waits until nothing (a `joined` push) has arrived for `quietMs`, at most
- * until `deadline`.
+ * Waits until nothing (a presence push) has arrived for `quietMs`, or until
+ * `done()` gives a time (a summary said all are connected), at most until
+ * `deadline`.
  *
- * @returns When the last push arrived (`since` when none came), NaN at the deadline.
+ * @returns When the last push arrived (`since` when none came), or `done()`'s
+ * time; NaN at the deadline.
  */
 async function quietSince(
   last: () => number,
+  done: () => number,
   since: number,
   quietMs: number,
   deadline: number,
 ): Promise<number> {
   for (;;) {
+    if (!Number.isNaN(done())) return Math.max(since, done());
     const latest = Number.isNaN(last()) ? since : Math.max(since, last());
     const now = performance.now();
     if (now - latest >= quietMs) return latest;
@@ -396,6 +440,7 @@ export async function runBroadcast(
       host: job.host,
       port: job.port,
       ports: job.ports,
+      spreadAbove: job.spreadAbove,
       wire: job.wire,
       nodes: job.nodes,
       concurrency: Infinity,
@@ -405,7 +450,9 @@ export async function runBroadcast(
     });
     if (entry.admitted < job.nodes || (hub && Number.isNaN(entry.settledAt))) {
       throw new Error(
-        `Cannot let ${job.nodes} clients in at once: ${entry.admitted} in, ${entry.failed} failed within ${job.setupTimeoutMs} ms`,
+        `Cannot let ${job.nodes} clients in at once: ${entry.admitted} in, ${entry.failed} failed (refused, or closed before they were in) after ${
+          ((performance.now() - start) / 1000).toFixed(1)
+        } s (bound ${job.setupTimeoutMs} ms)`,
       );
     }
     await control.at({ kind: "hold", admitted: entry.admitted });
@@ -426,43 +473,13 @@ export async function runBroadcast(
     const firstMs: number[] = [];
     const payload = "consensus ballot 1: A (be able to fly) - ".padEnd(job.payloadBytes, "x");
     const publish = redisPublish(payload);
-    const vote = new TextEncoder().encode("vote A\n");
-    const voters = Math.floor(job.nodes / 2);
     for (let round = 0; round < job.rounds; round++) {
-      if (hub) {
-        // Votes that do not decide: 2 × floor(N/2) is not more than N.
-        const replied = new Countdown(voters, job.roundTimeoutMs, "casting votes");
-        for (const client of receivers) {
-          client.onChunk = (_client, counts) => {
-            if (counts[LineKind.Error]! > 0) replied.fail("Cannot vote: the hub refused a vote");
-            replied.add(counts[LineKind.Reply]!);
-          };
-        }
-        for (let index = 0; index < voters; index++) void receivers[index]!.write(vote);
-        await replied.done;
-      }
-      const received = new Countdown(job.nodes, job.roundTimeoutMs, "broadcasting");
-      const opened = new Countdown(
-        hub ? job.nodes : 0,
-        job.roundTimeoutMs,
-        "opening the next ballot",
-      );
-      let first = 0;
-      for (const client of receivers) {
-        client.onChunk = (_client, counts) => {
-          const got = counts[LineKind.Broadcast]!;
-          if (got > 0 && first === 0) first = performance.now();
-          received.add(got);
-          opened.add(counts[LineKind.Opened]!);
-        };
-      }
-      const sent = performance.now();
-      if (hub) void receivers[voters]!.write(vote);
-      else void publisher!.write(publish);
-      const last = await received.done;
-      latenciesMs.push(last - sent);
-      firstMs.push(first - sent);
-      await opened.done;
+      const times = hub
+        ? await hubRound(receivers, job.roundTimeoutMs)
+        : await timedDelivery(receivers, false, () =>
+          void publisher!.write(publish), job.roundTimeoutMs);
+      latenciesMs.push(times.lastMs);
+      firstMs.push(times.firstMs);
       // Let the receivers' reads and the target settle between rounds.
       await sleep(20);
     }
@@ -479,11 +496,79 @@ export async function runBroadcast(
   }
 }
 
+const VOTE_A = new TextEncoder().encode("vote A\n");
+
+/**
+ * One broadcast round on a hub (rule majority, votes final): floor(N/2)
+ * nodes vote A and get their replies; the next node's vote decides, and every
+ * node is pushed the consensus. The next ballot then opens by itself.
+ *
+ * @returns Ms from the deciding vote until the first and the last node had the push.
+ */
+async function hubRound(
+  receivers: readonly LoadClient[],
+  timeoutMs: number,
+): Promise<{ firstMs: number; lastMs: number }> {
+  const voters = Math.floor(receivers.length / 2);
+  // Votes that do not decide: 2 × floor(N/2) is not more than N.
+  const replied = new Countdown(voters, timeoutMs, "casting votes");
+  for (const client of receivers) {
+    client.onChunk = (_client, counts) => {
+      if (counts[LineKind.Error]! > 0) replied.fail("Cannot vote: the hub refused a vote");
+      replied.add(counts[LineKind.Reply]!);
+    };
+  }
+  for (let index = 0; index < voters; index++) void receivers[index]!.write(VOTE_A);
+  await replied.done;
+  return await timedDelivery(
+    receivers,
+    true,
+    () => void receivers[voters]!.write(VOTE_A),
+    timeoutMs,
+  );
+}
+
+/**
+ * Sends one message and times it until every receiver has it (a consensus
+ * push, a published message); on a hub, also waits for the next ballot to
+ * open everywhere, so that the next round starts clean.
+ *
+ * @returns Ms from the send until the first and the last receiver had it.
+ */
+async function timedDelivery(
+  receivers: readonly LoadClient[],
+  awaitOpened: boolean,
+  send: () => void,
+  timeoutMs: number,
+): Promise<{ firstMs: number; lastMs: number }> {
+  const received = new Countdown(receivers.length, timeoutMs, "broadcasting");
+  const opened = new Countdown(
+    awaitOpened ? receivers.length : 0,
+    timeoutMs,
+    "opening the next ballot",
+  );
+  let first = 0;
+  for (const client of receivers) {
+    client.onChunk = (_client, counts) => {
+      const got = counts[LineKind.Broadcast]!;
+      if (got > 0 && first === 0) first = performance.now();
+      received.add(got);
+      opened.add(counts[LineKind.Opened]!);
+    };
+  }
+  const sent = performance.now();
+  send();
+  const last = await received.done;
+  await opened.done;
+  return { firstMs: first - sent, lastMs: last - sent };
+}
+
 /**
  * Connect storm (everyone connects and passes the gate, or sends one line,
  * at once) or a paced hold (a bounded number at the gate at a time); then
  * all are held idle while the suite reads the target's memory, and each
- * answers one request to show it is still served.
+ * answers one request to show it is still served; on a hub, when asked, one
+ * broadcast round follows (see `StormJob.broadcastTimeoutMs`).
  *
  * @param job See {@linkcode StormJob}.
  * @param control Told at the hold point.
@@ -496,6 +581,7 @@ export async function runStorm(job: StormJob, control: JobControl): Promise<Stor
     const result = await letIn(set, {
       host: job.host,
       port: job.port,
+      spreadAbove: job.spreadAbove,
       wire: job.wire,
       nodes: job.nodes,
       concurrency: job.concurrency ?? Infinity,
@@ -505,8 +591,12 @@ export async function runStorm(job: StormJob, control: JobControl): Promise<Stor
     });
     await control.at({ kind: "hold", admitted: result.admitted });
     await sleep(job.holdMs);
-    // One request each: a vote on the hub (plurality, changes allowed), a PING, a line.
-    const probe = isHub(job.wire) ? new TextEncoder().encode("vote A\n") : greetingBytes(job.wire);
+    // One request each: a ping on the hub (it decides nothing), a PING, a line.
+    const probe = job.wire === "hub-text"
+      ? new TextEncoder().encode("ping\n")
+      : job.wire === "hub-json"
+      ? new TextEncoder().encode('{"id":1,"op":"ping"}\n')
+      : greetingBytes(job.wire);
     const open = set.clients.filter((client) => !client.closed);
     const answered = new Countdown(open.length, job.timeoutMs, "probing");
     let alive = 0;
@@ -527,13 +617,29 @@ export async function runStorm(job: StormJob, control: JobControl): Promise<Stor
     await Promise.all(open.map((client) => client.write(probe)));
     await answered.done.catch(() => {});
     answered.cancel();
+    const round: Pick<StormResult, "broadcastMs" | "broadcastFirstMs" | "broadcastError"> = {};
+    if (job.broadcastTimeoutMs !== undefined) {
+      try {
+        const times = await hubRound(
+          set.clients.filter((client) => !client.closed),
+          job.broadcastTimeoutMs,
+        );
+        round.broadcastMs = times.lastMs;
+        round.broadcastFirstMs = times.firstMs;
+      } catch (error) {
+        round.broadcastMs = NaN;
+        round.broadcastError = (error as Error).message;
+      }
+    }
     return {
       kind: "storm",
       admitted: result.admitted,
       failed: result.failed,
+      connectFailed: result.connectFailed,
       stormMs: result.lastInAt - start,
       settledMs: result.settledAt - start,
       alive,
+      ...round,
     };
   } finally {
     await set.closeAll();

@@ -10,6 +10,7 @@ import type { Job, JobControl, ResultOf } from "./jobs.ts";
 import { runJob } from "./load.ts";
 import type { WorkerInput, WorkerOutput } from "./load_worker.ts";
 import { type ManagedProcess, startProcess } from "./processes.ts";
+import { sourceAddresses } from "./source_address.ts";
 
 /** Where the load generator runs. */
 export type LoadMode = "child" | "inproc";
@@ -59,7 +60,12 @@ export function childRunner(logPath: string): LoadRunner {
   const process: ManagedProcess = startProcess({
     name: "load generator",
     command: Deno.execPath(),
-    args: ["run", "--allow-net=127.0.0.1", new URL("./load_worker.ts", import.meta.url).pathname],
+    // Every loopback source address it may connect from (see source_address.ts).
+    args: [
+      "run",
+      `--allow-net=${sourceAddresses().join(",")}`,
+      new URL("./load_worker.ts", import.meta.url).pathname,
+    ],
     logPath,
     piped: true,
   });

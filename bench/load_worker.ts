@@ -4,7 +4,7 @@
  * line. A control point (see `ControlPoint`) is an `at` line; the job's
  * controller goes on after a `release` line.
  *
- * Run by {@link ./load_runner.ts}: `deno run --allow-net=127.0.0.1 bench/load_worker.ts`.
+ * Run by {@link ./load_runner.ts}: `deno run --allow-net=127.0.0.1,...,127.0.0.16 bench/load_worker.ts`.
  *
  * @module
  */

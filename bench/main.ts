@@ -4,10 +4,13 @@
  * prints the tables and the goals, and writes bench-results/latest.json.
  *
  * Options:
- *   --quick            small node counts and short windows (under a minute)
+ *   --quick            small node counts and short windows (about a minute and a half)
  *   --reps N           repetitions (at least 3; default 3)
  *   --only GROUPS      some of: ingest,pipelined,fanout,startup,hold,cluster (all but
  *                      cluster by default: cluster needs a 3-member etcd and takes minutes)
+ *   --hold-nodes N     hold N nodes on one hub (full mode: 50,000; in quick mode, only when given)
+ *   --spread-above N   spread the load generator's connections over 127.0.0.x source addresses
+ *                      past N nodes in one run (default 25,000; lower it to try the path)
  *   --loadgen MODE     child (default: its own process) or inproc (this process)
  *   --out FILE         where the JSON goes (default bench-results/latest.json)
  *   --keep             keep the scratch folder (logs) for a look afterwards
@@ -18,8 +21,8 @@
 import { parseArgs } from "node:util";
 import { checkGoals } from "./goals.ts";
 import { childRunner, inProcessRunner, type LoadMode, type LoadRunner } from "./load_runner.ts";
-import { planFor } from "./plan.ts";
-import { findProgram, readFdLimit, stopAll } from "./processes.ts";
+import { FD_MARGIN, fitHold, planFor } from "./plan.ts";
+import { findProgram, readFdLimit, readHardFdLimit, stopAll } from "./processes.ts";
 import {
   collectFigures,
   renderGoals,
@@ -44,6 +47,8 @@ import type { Target } from "./targets/target.ts";
 interface BenchArgs {
   quick: boolean;
   reps: number | undefined;
+  holdNodes: number | undefined;
+  spreadAbove: number | undefined;
   groups: WorkloadGroup[];
   loadMode: LoadMode;
   out: string;
@@ -56,6 +61,8 @@ function parseBenchArgs(args: string[]): BenchArgs {
     options: {
       quick: { type: "boolean" },
       reps: { type: "string" },
+      "hold-nodes": { type: "string" },
+      "spread-above": { type: "string" },
       only: { type: "string" },
       loadgen: { type: "string" },
       out: { type: "string" },
@@ -77,9 +84,19 @@ function parseBenchArgs(args: string[]): BenchArgs {
   if (loadMode !== "child" && loadMode !== "inproc") {
     throw new TypeError(`Cannot run the load generator "${loadMode}": use child or inproc`);
   }
+  const count = (name: string, text: string | undefined) => {
+    if (text === undefined) return undefined;
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new RangeError(`Cannot use --${name} ${text}: give a whole number of at least 1`);
+    }
+    return value;
+  };
   return {
     quick: values.quick === true,
     reps: values.reps === undefined ? undefined : Number(values.reps),
+    holdNodes: count("hold-nodes", values["hold-nodes"]),
+    spreadAbove: count("spread-above", values["spread-above"]),
     groups: groups as WorkloadGroup[],
     loadMode,
     out: values.out ?? `${PROJECT_ROOT}bench-results/latest.json`,
@@ -102,6 +119,8 @@ async function programVersion(command: string, args: string[]): Promise<string> 
 async function main(): Promise<number> {
   const args = parseBenchArgs(Deno.args);
   const plan = planFor(args.quick ? "quick" : "full", args.reps);
+  if (args.holdNodes !== undefined) plan.holdNodes = args.holdNodes;
+  if (args.spreadAbove !== undefined) plan.spreadAbove = args.spreadAbove;
   const started = performance.now();
   const startedAt = new Date().toISOString();
   const tempDir = await Deno.makeTempDir({ prefix: "bench_" });
@@ -134,7 +153,9 @@ async function main(): Promise<number> {
     log(
       `consensus bench, ${plan.mode} mode: ${plan.reps} repetitions, nodes ${
         plan.nodes.join(", ")
-      }${plan.holdNodes ? `, hold ${plan.holdNodes}` : ""}${
+      }, fan-out nodes ${plan.fanOutNodes.join(", ")}${
+        plan.holdNodes ? `, hold ${plan.holdNodes}` : ""
+      }${
         args.groups.includes("cluster") ? `, cluster nodes ${plan.clusterNodes.join(", ")}` : ""
       }; windows ${plan.warmupMs} ms warm-up + ${plan.measureMs} ms counted`,
     );
@@ -172,16 +193,22 @@ async function main(): Promise<number> {
     // Deno cannot call setrlimit: every process is started through sh with
     // `ulimit -n`, up to the hard limit.
     const fdLimit = readFdLimit(runner.pid === Deno.pid ? line.process.pid : runner.pid);
-    const needed = Math.max(...plan.nodes, ...plan.clusterNodes, plan.holdNodes ?? 0) + 100;
+    const hardFdLimit = await readHardFdLimit();
+    const needed = Math.max(...plan.fanOutNodes, ...plan.clusterNodes, plan.holdNodes ?? 0) +
+      FD_MARGIN;
     const fdNote =
-      `open-file limit of the started processes: ${fdLimit} (raised with ulimit -n up to the hard limit); ${needed} needed`;
+      `open-file limit of the started processes: ${fdLimit} (raised with ulimit -n up to the hard limit, ${hardFdLimit}); ${needed} needed`;
     log(fdNote);
     notes.push(fdNote);
-    if (plan.holdNodes !== undefined && fdLimit < needed) {
+    const hold = plan.holdNodes === undefined
+      ? undefined
+      : fitHold(plan.holdNodes, Math.min(hardFdLimit, fdLimit));
+    if (hold?.reason) {
+      // A skip, not a failure: the run's exit status stays about what ran.
       skipped.push(
-        `holding ${plan.holdNodes} nodes: the open-file limit is ${fdLimit} (raise the hard limit)`,
+        `holding ${hold.asked} nodes: ${hold.reason}; held ${hold.held} instead, the largest count that fits`,
       );
-      plan.holdNodes = undefined;
+      log(`skipped: ${skipped.at(-1)}`);
     }
     if (args.loadMode === "inproc") {
       notes.push("the load generator ran in the suite's own process (--loadgen inproc)");
@@ -197,6 +224,7 @@ async function main(): Promise<number> {
       etcdCluster,
       log,
       signal: abort.signal,
+      hold,
     }, args.groups);
     if (abort.signal.aborted) return 130;
     const machine = {
@@ -208,7 +236,7 @@ async function main(): Promise<number> {
       loadAverageAfter: Deno.loadavg().map((value) => value.toFixed(2)).join(" "),
       fdLimit,
     };
-    const goals = checkGoals(measurements, plan.holdNodes);
+    const goals = checkGoals(measurements, hold);
     const durationSeconds = (performance.now() - started) / 1000;
     for (const text of renderTables(measurements, plan)) log(text);
     for (const text of renderGoals(goals)) log(text);

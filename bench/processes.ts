@@ -104,6 +104,15 @@ export class ManagedProcess {
     return readRssKb(this.pid);
   }
 
+  /**
+   * Sends it a signal; nothing happens when it has exited.
+   *
+   * @param name The signal, e.g. `SIGUSR2`.
+   */
+  signal(name: Deno.Signal): void {
+    if (!this.#exited) signal(this.child, name);
+  }
+
   async #exitsWithin(ms: number): Promise<boolean> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<boolean>((resolve) => timer = setTimeout(resolve, ms, false));
@@ -192,6 +201,26 @@ export function readFdLimit(pid: number): number {
     const limits = Deno.readTextFileSync(`/proc/${pid}/limits`);
     const match = limits.match(/^Max open files\s+(\d+)/m);
     return match ? Number(match[1]) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The hard open-file limit, as a started process could raise its own to
+ * (`sh -c 'ulimit -Hn'`): Deno cannot read or raise it itself.
+ *
+ * @returns The limit; Infinity when unlimited, NaN when it cannot be read.
+ */
+export async function readHardFdLimit(): Promise<number> {
+  try {
+    const output = await new Deno.Command("sh", {
+      args: ["-c", "ulimit -Hn"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const text = new TextDecoder().decode(output.stdout).trim();
+    return text === "unlimited" ? Infinity : output.success ? Number(text) : NaN;
   } catch {
     return NaN;
   }

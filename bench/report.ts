@@ -185,14 +185,14 @@ const SECTIONS: Section[] = [
     cpu: false,
   },
   {
-    title: "Connect storm: until the last `joined` push arrived too (ms)",
+    title: "Connect storm: until the last presence push (`joined` or summary) arrived too (ms)",
     columns: [{ label: "hub", workload: "storm", target: "hub" }],
     ratios: [],
     cpu: false,
     detail: "settledMs",
   },
   {
-    title: "Memory per idle connected node (KB of RSS)",
+    title: "Memory per idle connected node, after a forced GC (KB of RSS; Redis has no GC)",
     columns: [
       { label: "hub (admitted)", workload: "memory", target: "hub" },
       { label: "Redis", workload: "memory", target: "redis" },
@@ -204,6 +204,17 @@ const SECTIONS: Section[] = [
       bottom: { workload: "memory", target: "redis" },
     }],
     cpu: false,
+  },
+  {
+    title: "Memory per idle connected node, without a forced GC (KB of RSS)",
+    columns: [
+      { label: "hub (admitted)", workload: "memory", target: "hub" },
+      { label: "Redis", workload: "memory", target: "redis" },
+      { label: "Deno line server", workload: "memory", target: "line" },
+    ],
+    ratios: [],
+    cpu: false,
+    detail: "noGcKbPerNode",
   },
   ...clusterSections(),
   {
@@ -312,19 +323,29 @@ export function renderTables(measurements: readonly Measurement[], plan: BenchPl
     lines.push(`Holding ${hold.nodes.toLocaleString("en-US")} admitted nodes on one hub`);
     if (hold.error) lines.push(`  FAILED: ${hold.error}`);
     const detail = hold.detail ?? {};
+    if (detail.admitted === undefined) continue;
     lines.push(
-      `  admitted ${detail.admitted ?? "-"}, answered a vote after the hold ${
+      `  admitted ${detail.admitted ?? "-"}, answered a ping after the hold ${
         detail.alive ?? "-"
-      }, connects failed ${detail.failed ?? "-"}`,
+      }, not let in ${detail.failed ?? "-"} (of which could not connect ${
+        detail.connectFailed ?? "-"
+      })`,
     );
     lines.push(
-      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, the last joined push after ${
+      `  all in after ${formatNumber(detail.stormMs ?? NaN)} ms, the last presence push after ${
         formatNumber(detail.settledMs ?? NaN)
       } ms; RSS ${formatNumber((detail.rssBeforeKb ?? NaN) / 1024)} → ${
+        formatNumber((detail.rssNoGcKb ?? NaN) / 1024)
+      } MB idle (${formatNumber(detail.noGcKbPerNode ?? NaN)} KB/node), ${
         formatNumber((detail.rssAfterKb ?? NaN) / 1024)
-      } MB (${
+      } MB after GC (${
         formatNumber(((detail.rssAfterKb ?? NaN) - (detail.rssBeforeKb ?? NaN)) / hold.nodes)
       } KB/node)`,
+    );
+    lines.push(
+      `  consensus pushed to every node ${
+        formatNumber(detail.broadcastMs ?? NaN)
+      } ms after the deciding vote (first node ${formatNumber(detail.broadcastFirstMs ?? NaN)} ms)`,
     );
   }
   const failures = measurements.filter((m) => m.error);

@@ -14,7 +14,7 @@ import { clusterRepetition } from "./cluster.ts";
 import { type CpuShare, cpuWindow } from "./cpu.ts";
 import type { Job, JobControl, ResultOf } from "./jobs.ts";
 import type { LoadRunner } from "./load_runner.ts";
-import type { BenchPlan } from "./plan.ts";
+import { type BenchPlan, FD_MARGIN, type HoldFit } from "./plan.ts";
 import { startDenoLineTarget } from "./targets/deno_line.ts";
 import { PROGRAM_FLAGS, PROJECT_ROOT, startHubTarget } from "./targets/hub.ts";
 import { startRedisTarget } from "./targets/redis.ts";
@@ -93,10 +93,19 @@ export interface SuiteContext {
   log(line: string): void;
   /** Set on Ctrl-C: no new measurement starts. */
   signal: AbortSignal;
+  /** The hold as it fits the open-file limit; left out: `plan.holdNodes` as asked. */
+  hold?: HoldFit | undefined;
 }
 
-/** Bound on letting the held nodes in (admission cost grows with the square of the nodes). */
-const HOLD_TIMEOUT_MS = 240_000;
+/**
+ * Bound on letting the held nodes in, per node (240 s for 10,000): a hub
+ * that pushes a `joined` line per admission does work that grows with the
+ * square of the nodes.
+ */
+const HOLD_TIMEOUT_MS_PER_NODE = 24;
+
+/** Bound on the hold's broadcast round (its floor(N/2) votes, then the push to all). */
+const HOLD_ROUND_TIMEOUT_MS = 120_000;
 
 /**
  * Size of the Redis message: a little longer than the hub's text consensus
@@ -142,6 +151,8 @@ async function withHub<T>(
     durable?: boolean;
     /** Board tabs to keep open (in this process) while the body runs. */
     boards?: number;
+    /** `--max-connections`, when more than the hub's default are held. */
+    maxConnections?: number;
   },
   body: (hub: Target, boards: BoardTabs | undefined) => Promise<T>,
 ): Promise<T> {
@@ -154,15 +165,20 @@ async function withHub<T>(
     ...(dataDir ? { dataDir } : {}),
     logPath: logPath(context, "hub"),
     board: (options.boards ?? 0) > 0,
+    ...(options.maxConnections === undefined ? {} : { maxConnections: options.maxConnections }),
   });
   let boards: BoardTabs | undefined;
+  let succeeded = false;
   try {
     if (options.boards) boards = await openBoardTabs(hub.host, hub.boardPort!, options.boards);
-    return await body(hub, boards);
+    const result = await body(hub, boards);
+    succeeded = true;
+    return result;
   } finally {
     boards?.close();
     await hub.stop();
-    await Deno.remove(hub.process.logPath).catch(() => {});
+    // A failed run's log stays in the scratch folder: with --keep, it says why.
+    if (succeeded) await Deno.remove(hub.process.logPath).catch(() => {});
     if (dataDir) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
   }
 }
@@ -412,22 +428,18 @@ async function fanOut(
   const run = async (server: Target): Promise<Figures> => {
     await sleep(plan.settleMs);
     const before = server.process.rssKb();
-    let after = NaN;
+    let idle: IdleMemory | undefined;
     const readMemory = async () => {
-      // Let the last writes and the garbage of the storm settle first.
-      await sleep(plan.settleMs);
-      after = server.process.rssKb();
+      idle = await readIdleMemory(server, plan);
     };
-    const memory = (admitted: number) => ({
-      value: (after - before) / admitted,
-      detail: { rssBeforeKb: before, rssAfterKb: after, admitted },
-    });
+    const memory = (admitted: number) => memoryFigure(before, idle, admitted);
     if (target === "line") {
       const { result } = await runWithCpu(context, server, {
         kind: "storm",
         wire: "line",
         host: server.host,
         port: server.port,
+        spreadAbove: plan.spreadAbove,
         nodes,
         timeoutMs: plan.setupTimeoutMs,
         holdMs: 0,
@@ -445,6 +457,7 @@ async function fanOut(
       wire: target === "hub" ? "hub-text" : "redis",
       host: server.host,
       port: server.port,
+      spreadAbove: plan.spreadAbove,
       nodes,
       rounds: plan.broadcastRounds,
       payloadBytes: BROADCAST_PAYLOAD_BYTES,
@@ -476,46 +489,101 @@ async function fanOut(
       : withFresh(context, target, run));
 }
 
+/** Memory of an idle target, as it is and after a forced garbage collection. */
+interface IdleMemory {
+  /** VmRSS without a forced collection, KiB. */
+  noGcKb: number;
+  /** VmRSS after one (the same reading for a target without a collector), KiB. */
+  afterGcKb: number;
+}
+
+/**
+ * Reads a target's memory while its nodes idle: once as it is, then after
+ * asking it for a full garbage collection (the hub and the line server;
+ * Redis has no collector, so its figure is the same twice).
+ */
+async function readIdleMemory(server: Target, plan: BenchPlan): Promise<IdleMemory> {
+  // Let the last writes and the garbage of the storm settle first.
+  await sleep(plan.settleMs);
+  const noGcKb = server.process.rssKb();
+  if (!server.collectGarbage) return { noGcKb, afterGcKb: noGcKb };
+  server.collectGarbage();
+  await sleep(plan.gcSettleMs);
+  return { noGcKb, afterGcKb: server.process.rssKb() };
+}
+
+/** The memory figure: KB per node after a forced collection, the reading without one in detail. */
+function memoryFigure(
+  beforeKb: number,
+  idle: IdleMemory | undefined,
+  admitted: number,
+): { value: number; detail: Record<string, number> } {
+  const noGcKb = idle?.noGcKb ?? NaN;
+  const afterGcKb = idle?.afterGcKb ?? NaN;
+  return {
+    value: (afterGcKb - beforeKb) / admitted,
+    detail: {
+      rssBeforeKb: beforeKb,
+      rssAfterKb: afterGcKb,
+      rssNoGcKb: noGcKb,
+      noGcKbPerNode: (noGcKb - beforeKb) / admitted,
+      admitted,
+    },
+  };
+}
+
 /**
  * Holding many admitted nodes on one hub: they get in at most 256 at a time
  * (capacity, not a storm: the gate timeout must not be what fails it), idle
- * for a while, then each casts one vote.
+ * for a while (the suite reads memory, before and after a collection), each
+ * answers a ping, then one broadcast round (rule majority: floor(N/2) vote
+ * A, one more decides) times the consensus push to all of them.
  */
 async function hold(context: SuiteContext, results: Measurement[], nodes: number): Promise<void> {
   const base = { workload: "hold" as const, nodes, target: "hub" as const, rep: 1, unit: "nodes" };
+  const { plan } = context;
   await measure(
     context,
     results,
     base,
     () =>
-      withHub(context, { rule: "plurality", allowChange: true }, async (hub) => {
-        await sleep(context.plan.settleMs);
+      withHub(context, {
+        rule: "majority",
+        allowChange: false,
+        maxConnections: Math.max(20_000, nodes + FD_MARGIN),
+      }, async (hub) => {
+        await sleep(plan.settleMs);
         const before = hub.process.rssKb();
-        let after = NaN;
+        let idle: IdleMemory | undefined;
         const { result } = await runWithCpu(context, hub, {
           kind: "storm",
           wire: "hub-text",
           host: hub.host,
           port: hub.port,
+          spreadAbove: plan.spreadAbove,
           nodes,
           concurrency: 256,
-          timeoutMs: HOLD_TIMEOUT_MS,
-          holdMs: context.plan.holdMs,
+          timeoutMs: Math.max(240_000, nodes * HOLD_TIMEOUT_MS_PER_NODE),
+          holdMs: plan.holdMs,
+          broadcastTimeoutMs: HOLD_ROUND_TIMEOUT_MS,
         }, async () => {
-          await sleep(context.plan.settleMs);
-          after = hub.process.rssKb();
+          idle = await readIdleMemory(hub, plan);
         });
+        const memory = memoryFigure(before, idle, Math.max(1, result.admitted));
         return {
           value: result.admitted,
           detail: {
             admitted: result.admitted,
             failed: result.failed,
+            connectFailed: result.connectFailed,
             alive: result.alive,
             stormMs: result.stormMs,
             settledMs: result.settledMs,
-            rssBeforeKb: before,
-            rssAfterKb: after,
+            broadcastMs: result.broadcastMs ?? NaN,
+            broadcastFirstMs: result.broadcastFirstMs ?? NaN,
+            ...memory.detail,
           },
+          ...(result.broadcastError ? { error: `broadcast: ${result.broadcastError}` } : {}),
         };
       }),
   );
@@ -643,8 +711,10 @@ export async function runSuite(
   const has = (group: WorkloadGroup) => groups.includes(group);
   for (let rep = 1; rep <= plan.reps && !context.signal.aborted; rep++) {
     context.log(`repetition ${rep} of ${plan.reps}`);
-    for (const nodes of plan.nodes) {
-      if (has("ingest")) {
+    const counts = [...new Set([...plan.nodes, ...plan.fanOutNodes])].sort((a, b) => a - b);
+    for (const nodes of counts) {
+      const ingesting = plan.nodes.includes(nodes);
+      if (has("ingest") && ingesting) {
         // One in flight, in memory and durable, with their anchors, interleaved.
         const targets: TargetKey[] = ["hub", "hub-durable", "hub-boards", "line"];
         if (context.redis) targets.push("redis");
@@ -653,14 +723,14 @@ export async function runSuite(
           await ingest(context, results, rep, nodes, target, 1);
         }
       }
-      if (has("pipelined")) {
+      if (has("pipelined") && ingesting) {
         const targets: TargetKey[] = ["hub", "line"];
         if (context.redis) targets.push("redis");
         for (const target of rotate(targets, rep - 1)) {
           await ingest(context, results, rep, nodes, target, 16);
         }
       }
-      if (has("fanout")) {
+      if (has("fanout") && plan.fanOutNodes.includes(nodes)) {
         // Connect storm, memory per idle node and broadcast, on fresh processes.
         const targets: ("hub" | "redis" | "line")[] = ["hub", "line"];
         if (context.redis) targets.push("redis");
@@ -678,9 +748,17 @@ export async function runSuite(
     }
   }
   // Once: holding is a yes-or-no question, and the longest run of all.
-  if (has("hold") && plan.holdNodes !== undefined && !context.signal.aborted) {
-    context.log(`holding ${plan.holdNodes} nodes`);
-    await hold(context, results, plan.holdNodes);
+  const fit = context.hold ??
+    (plan.holdNodes === undefined ? undefined : { asked: plan.holdNodes, held: plan.holdNodes });
+  if (has("hold") && fit && !context.signal.aborted) {
+    // Not shrunk in silence: the goals and the skipped list say why (from `fit`).
+    if (fit.reason) context.log(`not holding ${fit.asked} nodes: ${fit.reason}`);
+    if (fit.held > 0) {
+      context.log(
+        `holding ${fit.held} nodes${fit.reason ? " (the largest count that fits)" : ""}`,
+      );
+      await hold(context, results, fit.held);
+    }
   }
   return results;
 }

@@ -31,7 +31,16 @@ export const enum LineKind {
   Broadcast = 5,
   /** A new ballot opened (hub), or a subscription was confirmed (Redis). */
   Opened = 6,
+  /**
+   * A presence summary (hub wires): when more than 10 joins, departures and
+   * resumptions would be pushed within a second, a hub sends one summary line
+   * a second instead of a line each.
+   */
+  Presence = 7,
 }
+
+/** How many kinds {@linkcode LineKind} has: the length of a counts array. */
+export const LINE_KIND_COUNT = 8;
 
 /** How many leading bytes of each line are kept for {@linkcode classifyLine}. */
 export const LINE_PREFIX_BYTES = 24;
@@ -84,6 +93,7 @@ export function classifyLine(wire: Wire, prefix: Uint8Array, length: number): Li
       if (startsWith(prefix, length, "ok ")) return LineKind.Reply;
       if (startsWith(prefix, length, "err ")) return LineKind.Error;
       if (startsWith(prefix, length, "! joined")) return LineKind.Joined;
+      if (startsWith(prefix, length, "! presence")) return LineKind.Presence;
       if (startsWith(prefix, length, "! consensus")) return LineKind.Broadcast;
       if (startsWith(prefix, length, "! ballot")) return LineKind.Opened;
       return LineKind.Other;
@@ -100,6 +110,7 @@ export function classifyLine(wire: Wire, prefix: Uint8Array, length: number): Li
       }
       if (startsWith(prefix, length, '{"event":"admitted"')) return LineKind.Admitted;
       if (startsWith(prefix, length, '{"event":"joined"')) return LineKind.Joined;
+      if (startsWith(prefix, length, '{"event":"presence"')) return LineKind.Presence;
       if (startsWith(prefix, length, '{"event":"consensus"')) return LineKind.Broadcast;
       if (startsWith(prefix, length, '{"event":"ballot"')) return LineKind.Opened;
       return LineKind.Other;
@@ -114,6 +125,45 @@ export function classifyLine(wire: Wire, prefix: Uint8Array, length: number): Li
     case "line":
       return LineKind.Reply;
   }
+}
+
+/** How many last bytes of a presence summary {@linkcode presenceConnected} needs at most. */
+export const PRESENCE_TAIL_BYTES = 32;
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+/**
+ * The `connected` count at the end of a presence summary line, in either
+ * dialect: `! presence joined 312 left 4 resumed 0 connected 5000` or
+ * `{"event":"presence","joined":312,"left":4,"resumed":0,"connected":5000}`.
+ * Only the line's last bytes are read (the classifier keeps only its first
+ * ones), and the field is the last in both forms.
+ *
+ * @param tail The last bytes of the line, without its newline.
+ * @returns The count, or -1 when the tail does not end with it (cut short, or another line).
+ *
+ * @example
+ * ```ts
+ * import { strictEqual } from "node:assert/strict";
+ * const text = new TextEncoder().encode("! presence joined 312 left 4 resumed 0 connected 5000");
+ * strictEqual(presenceConnected(text), 5000);
+ * const json = new TextEncoder().encode('{"event":"presence","joined":3,"left":0,"resumed":0,"connected":12}');
+ * strictEqual(presenceConnected(json), 12);
+ * ```
+ */
+export function presenceConnected(tail: Uint8Array): number {
+  let end = tail.length;
+  // A carriage return or the JSON object's closing brace may follow the number.
+  while (end > 0 && (tail[end - 1] === 0x0d || tail[end - 1] === 0x7d /* } */)) end--;
+  let start = end;
+  while (start > 0 && tail[start - 1]! >= DIGIT_0 && tail[start - 1]! <= DIGIT_9) start--;
+  if (start === end) return -1;
+  const before = new TextDecoder().decode(tail.subarray(Math.max(0, start - 12), start));
+  if (!before.endsWith("connected ") && !before.endsWith('"connected":')) return -1;
+  let value = 0;
+  for (let index = start; index < end; index++) value = value * 10 + tail[index]! - DIGIT_0;
+  return value;
 }
 
 /**

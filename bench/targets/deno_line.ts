@@ -6,7 +6,7 @@
  */
 
 import { startProcess } from "../processes.ts";
-import { awaitListening, type Target } from "./target.ts";
+import { awaitListening, EXPOSE_GC_FLAG, type Target, withGarbageCollection } from "./target.ts";
 
 /**
  * Starts the line server and waits for its port.
@@ -21,9 +21,11 @@ export async function startDenoLineTarget(logPath: string): Promise<Target> {
     args: [
       "run",
       "--allow-net=127.0.0.1",
+      // As the hub: the memory reading collects garbage first (SIGUSR2).
+      EXPOSE_GC_FLAG,
       new URL("./deno_line_server.ts", import.meta.url).pathname,
     ],
     logPath,
   });
-  return await awaitListening("Deno line server", process);
+  return withGarbageCollection(await awaitListening("Deno line server", process));
 }

@@ -43,6 +43,11 @@ async function serve(conn: Deno.TcpConn): Promise<void> {
 }
 
 if (import.meta.main) {
+  // As the hub does (see collectGarbageOnSignal in lib/cli/runtime.ts): with
+  // `--v8-flags=--expose-gc`, SIGUSR2 runs a full garbage collection, so
+  // that both memory readings after a collection compare.
+  const collect = (globalThis as { gc?: () => void }).gc;
+  if (typeof collect === "function") Deno.addSignalListener("SIGUSR2", () => collect());
   // The same backlog as the hub, so that connect storms compare.
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0, tcpBacklog: 4096 });
   console.log(`listening on 127.0.0.1:${(listener.addr as Deno.NetAddr).port}`);

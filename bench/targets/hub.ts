@@ -7,7 +7,13 @@
 
 import { GATE_ANSWER, GATE_QUESTION } from "../wire.ts";
 import { startProcess } from "../processes.ts";
-import { awaitListening, LOOPBACK, type Target } from "./target.ts";
+import {
+  awaitListening,
+  EXPOSE_GC_FLAG,
+  LOOPBACK,
+  type Target,
+  withGarbageCollection,
+} from "./target.ts";
 
 /** The project's root folder (where main.ts is). */
 export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
@@ -35,6 +41,12 @@ export interface HubTargetOptions {
   logPath: string;
   /** Also serve the web board (public, on a free loopback port). */
   board?: boolean;
+  /**
+   * Connections allowed at once (`--max-connections`), raised only for the
+   * hold past the hub's default.
+   * @default {20000}
+   */
+  maxConnections?: number;
 }
 
 /** A hub target, with its web board's port when it serves one. */
@@ -53,6 +65,8 @@ export async function startHubTarget(options: HubTargetOptions): Promise<HubTarg
   const args = [
     "run",
     ...PROGRAM_FLAGS,
+    // So that the memory reading can collect garbage first (SIGUSR2).
+    EXPOSE_GC_FLAG,
     "main.ts",
     "serve",
     "--host",
@@ -74,6 +88,9 @@ export async function startHubTarget(options: HubTargetOptions): Promise<HubTarg
     // storm of thousands. The total stays at its default.
     "--max-pending",
     String(MAX_PENDING),
+    ...(options.maxConnections === undefined
+      ? []
+      : ["--max-connections", String(options.maxConnections)]),
     ...(options.board ? ["--board", `${LOOPBACK}:0`, "--board-public"] : []),
   ];
   const process = startProcess({
@@ -83,7 +100,7 @@ export async function startHubTarget(options: HubTargetOptions): Promise<HubTarg
     cwd: PROJECT_ROOT,
     logPath: options.logPath,
   });
-  const hub = await awaitListening("hub", process);
+  const hub = withGarbageCollection(await awaitListening("hub", process));
   if (!options.board) return hub;
   try {
     const match = await process.waitForLog(/board: +http:\/\/127\.0\.0\.1:(\d+)\//, 10_000);
