@@ -5,6 +5,7 @@
  * @module
  */
 
+import denoConfig from "../../deno.json" with { type: "json" };
 import { GATE_ANSWER, GATE_QUESTION } from "../wire.ts";
 import { startProcess } from "../processes.ts";
 import {
@@ -18,8 +19,27 @@ import {
 /** The project's root folder (where main.ts is). */
 export const PROJECT_ROOT = new URL("../../", import.meta.url).pathname;
 
-/** The permission flags of the compile tasks in deno.json. */
-export const PROGRAM_FLAGS = ["--allow-net", "--allow-env", "--allow-read", "--allow-write"];
+/**
+ * The runtime flags of the compile tasks in deno.json (permissions, and V8's
+ * young-generation cap): the hub runs as the released binary does.
+ */
+export const PROGRAM_FLAGS: readonly string[] = denoConfig.tasks["compile:linux-x64"]
+  .split(/\s+/u)
+  .filter((word) => word.startsWith("--allow-") || word.startsWith("--v8-flags="));
+
+/**
+ * The program's flags with V8's `gc()` exposed as well: Deno takes one
+ * `--v8-flags`, so the program's own V8 flags and this one share it.
+ *
+ * @param flags The program's runtime flags.
+ * @returns The flags, `--expose-gc` added to its V8 flags.
+ */
+export function withExposedGc(flags: readonly string[]): string[] {
+  const exposed = EXPOSE_GC_FLAG.slice("--v8-flags=".length);
+  return flags.some((flag) => flag.startsWith("--v8-flags="))
+    ? flags.map((flag) => flag.startsWith("--v8-flags=") ? `${flag},${exposed}` : flag)
+    : [...flags, EXPOSE_GC_FLAG];
+}
 
 /** Connections from one address allowed at the gate at once: more than any storm here. */
 export const MAX_PENDING = 20_000;
@@ -64,9 +84,8 @@ export interface HubTarget extends Target {
 export async function startHubTarget(options: HubTargetOptions): Promise<HubTarget> {
   const args = [
     "run",
-    ...PROGRAM_FLAGS,
-    // So that the memory reading can collect garbage first (SIGUSR2).
-    EXPOSE_GC_FLAG,
+    // With V8's gc() exposed, so that the memory reading can collect garbage first (SIGUSR2).
+    ...withExposedGc(PROGRAM_FLAGS),
     "main.ts",
     "serve",
     "--host",
