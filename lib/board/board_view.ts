@@ -93,6 +93,12 @@ export function tickerEntry(push: Push, at: string): TickerEntry | undefined {
       };
     case "renamed":
       return { at, text: `${push.previous} is now ${push.name} (PIN ${push.pin})` };
+    case "presence":
+      return {
+        at,
+        text:
+          `${push.joined} joined, ${push.left} left, ${push.resumed} back: ${push.connected} here`,
+      };
     default:
       return undefined;
   }

@@ -616,6 +616,11 @@ function hubOptions(
       logEvent(event, push, settings.json, output);
       pushes.web?.notify(push);
     },
+    onPresence: (push) => {
+      // In JSON the log already has every event; in text the summary stands for the ones left out.
+      if (!settings.json) output.out(formatTextPush(push).slice(2).trimEnd());
+      pushes.web?.notify(push);
+    },
   };
 }
 

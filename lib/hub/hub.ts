@@ -108,9 +108,12 @@ export interface HubOptions {
   };
   /**
    * Called with every recorded event after it is applied, and with what is
-   * pushed for it (none for a vote), for the operator's log.
+   * pushed for it (none for a vote, nor for a presence change counted in a
+   * summary), for the operator's log.
    */
   onEvent?: (event: HubEvent, push: Push | undefined) => void;
+  /** Called with each presence summary sent to the nodes (see presence_pacer.ts). */
+  onPresence?: (push: Extract<Push, { event: "presence" }>) => void;
 }
 
 /** What a node is told when it is admitted or resumed. */
@@ -144,6 +147,7 @@ export class Hub {
   readonly #clock: Clock;
   readonly #graceMs: number;
   readonly #onEvent: HubOptions["onEvent"];
+  readonly #onPresence: HubOptions["onPresence"];
   readonly #deadlines = new Map<number, () => void>();
   readonly #graceTimers = new Map<number, () => void>();
   readonly #presence: PresencePacer;
@@ -175,6 +179,7 @@ export class Hub {
     this.#clock = options.clock ?? SYSTEM_CLOCK;
     this.#graceMs = options.graceMs ?? 30_000;
     this.#onEvent = options.onEvent;
+    this.#onPresence = options.onPresence;
     this.#presence = new PresencePacer(options.presence);
     this.hubId = options.cluster?.hubId ?? LOCAL_HUB;
     const cluster = options.cluster;
@@ -333,8 +338,10 @@ export class Hub {
         item.push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
       }
       this.#journal.append(event, now);
-      if (!this.#replaying) this.#onEvent?.(event, item.push);
-      if (item.push && !this.#summarised(item.push, now)) {
+      const summarised = item.push !== undefined && this.#summarised(item.push, now);
+      // What nodes are not told one by one, the operator's log does not list one by one either.
+      if (!this.#replaying) this.#onEvent?.(event, summarised ? undefined : item.push);
+      if (item.push && !summarised) {
         const own = actor === undefined ? undefined : ownActionOf(event, actor.node, command);
         this.#outgoing.push({ push: item.push, except: own });
       }
@@ -631,12 +638,10 @@ export class Hub {
       this.#cancelPresenceTick = undefined;
       const counts = this.#presence.tick();
       if (counts) {
-        const connected = this.state.presentCount;
-        this.#outgoing.push({
-          push: { event: "presence", ...counts, connected },
-          except: undefined,
-        });
+        const push = { event: "presence" as const, ...counts, connected: this.state.presentCount };
+        this.#outgoing.push({ push, except: undefined });
         this.#scheduleFlush();
+        this.#onPresence?.(push);
       }
       if (this.#presence.summarising) this.#armPresenceTick();
     }, this.#presence.windowMs);

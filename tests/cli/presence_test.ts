@@ -2,7 +2,7 @@
  * The scripted node under presence summaries (PROTOCOL.md 12.1): following a
  * meeting that dozens join at once, it prints the few `joined` lines and the
  * `presence` summaries, in text and as JSON lines, and together they count
- * every arrival.
+ * every arrival; the hub's log does the same.
  */
 
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
@@ -50,6 +50,15 @@ Deno.test(`consensus join --follow, text and --json, while ${ARRIVALS} nodes arr
       joinedLines + summaries.reduce((sum, match) => sum + Number(match[1]), 0),
       ARRIVALS + 1,
     );
+
+    // The hub's own log follows the nodes' rule: a few lines, then summaries, counting everyone.
+    await hub.waitForLine((line) => line.startsWith("presence ") && line.endsWith(` ${everyone}`));
+    const logged = hub.lines.filter((line) => line.startsWith("joined ")).length +
+      hub.lines.map((line) => /^presence joined (\d+) /u.exec(line)).reduce(
+        (sum, match) => sum + (match ? Number(match[1]) : 0),
+        0,
+      );
+    assertEquals(logged, ARRIVALS + 2);
 
     // JSON: one object per line, the same rule.
     const events = json.lines.flatMap((line) => {
