@@ -473,8 +473,18 @@ export class Session implements Member, Caller {
   /** Serves requests until the node exits or the connection ends. */
   async #serve(): Promise<"exit" | "dropped"> {
     for (;;) {
-      const item = this.#lines.takeBuffered() ?? await this.#lines.next();
-      if (!item) return "dropped";
+      let item = this.#lines.takeBuffered();
+      if (item === undefined) {
+        // The batch is served: its replies leave together before the next read.
+        this.#outbox.release();
+        item = await this.#lines.next();
+        if (!item) return "dropped";
+      }
+      // More lines already read (a pipelining peer): hold the replies until
+      // the batch is served, so that it costs one write, not one per line. A
+      // clustered hub waits for its log at each request: what is ready goes
+      // out at once there.
+      if (this.#lines.hasBuffered && !this.#hub.clustered) this.#outbox.hold();
       this.#touch();
       if (item.kind !== "line") {
         this.send(this.dialect.error(null, this.#unreadable(item)));
@@ -513,7 +523,11 @@ export class Session implements Member, Caller {
       try {
         // Acknowledge only what the journal holds.
         const stored = this.#hub.pendingCommit();
-        if (stored) await stored;
+        if (stored) {
+          // The journal takes a while: what is ready goes out meanwhile.
+          this.#outbox.release();
+          await stored;
+        }
       } catch (error) {
         reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
       }
@@ -531,6 +545,8 @@ export class Session implements Member, Caller {
   async ask(ask: Ask): Promise<string | ErrorReply> {
     const askId = `h${++this.#askCount}`;
     this.send(this.dialect.ask(askId, ask));
+    // The question must reach the peer before its answer is awaited.
+    this.#outbox.release();
     for (;;) {
       const item = await this.#lines.next();
       if (!item) return refuse("bad-request", "Connection closed before the answer");
