@@ -79,9 +79,15 @@ export class LineSplitter {
     for (let index = start; index < chunk.length; index++) {
       const byte = chunk[index];
       if (byte !== LF && byte !== CR) continue;
-      this.#take(chunk.subarray(start, index), items);
-      const line = this.#finishLine();
-      if (line) items.push(line);
+      if (this.#pendingBytes === 0 && !this.#skipping && index - start <= this.#maxLineBytes) {
+        // Fast path, the common one: the whole line is in this chunk, so it is
+        // decoded where it lies, without a copy.
+        items.push(decodeLine(chunk.subarray(start, index)));
+      } else {
+        this.#take(chunk.subarray(start, index), items);
+        const line = this.#finishLine();
+        if (line) items.push(line);
+      }
       if (byte === CR) {
         if (index + 1 < chunk.length) {
           if (chunk[index + 1] === LF) index++;
@@ -120,10 +126,14 @@ export class LineSplitter {
     const bytes = this.#pending.length === 1 ? this.#pending[0]! : concatBytes(this.#pending);
     this.#pending = [];
     this.#pendingBytes = 0;
-    try {
-      return { kind: "line", text: decoder.decode(bytes) };
-    } catch {
-      return { kind: "invalid-utf8" };
-    }
+    return decodeLine(bytes);
+  }
+}
+
+function decodeLine(bytes: Uint8Array): LineItem {
+  try {
+    return { kind: "line", text: decoder.decode(bytes) };
+  } catch {
+    return { kind: "invalid-utf8" };
   }
 }

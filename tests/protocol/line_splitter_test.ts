@@ -54,3 +54,15 @@ Deno.test("the read buffer may be reused by the caller", () => {
   buffer.set(bytes("xyz"));
   assertEquals(splitter.push(bytes("\n")), [{ kind: "line", text: "abc" }]);
 });
+
+Deno.test("a line of exactly the cap is taken whole, one byte more is too long", () => {
+  const splitter = new LineSplitter({ maxLineBytes: 4 });
+  assertEquals(splitter.push(bytes("abcd\nabcde\nok\n")), [
+    { kind: "line", text: "abcd" },
+    { kind: "too-long", maxBytes: 4 },
+    { kind: "line", text: "ok" },
+  ]);
+  assertEquals(splitter.push(bytes("ab")), []);
+  assertEquals(splitter.push(bytes("cd\nabc")), [{ kind: "line", text: "abcd" }]);
+  assertEquals(splitter.push(bytes("de\n")), [{ kind: "too-long", maxBytes: 4 }]);
+});
