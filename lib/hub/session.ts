@@ -18,7 +18,6 @@ import {
   GREETING_PREFIX,
   isErrorReply,
   refuse,
-  type Reply,
   type Request,
   SERVICES,
 } from "../protocol/messages.ts";
@@ -519,7 +518,8 @@ export class Session implements Member, Caller {
         }
         request = message.request;
       }
-      let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+      const result = runService(this.#hub, this, request);
+      let reply = result instanceof Promise ? await result : result;
       try {
         // Acknowledge only what the journal holds.
         const stored = this.#hub.pendingCommit();
