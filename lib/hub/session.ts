@@ -478,13 +478,14 @@ export class Session implements Member, Caller {
         this.#outbox.release();
         item = await this.#lines.next();
         if (!item) return "dropped";
+        // Once per read: the lines of one batch all came at this time.
+        this.#touch();
       }
       // More lines already read (a pipelining peer): hold the replies until
       // the batch is served, so that it costs one write, not one per line. A
       // clustered hub waits for its log at each request: what is ready goes
       // out at once there.
       if (this.#lines.hasBuffered && !this.#hub.clustered) this.#outbox.hold();
-      this.#touch();
       if (item.kind !== "line") {
         this.send(this.dialect.error(null, this.#unreadable(item)));
         continue;
