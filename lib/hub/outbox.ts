@@ -131,6 +131,8 @@ export class Outbox {
 
   #settle(): void {
     this.#writing = false;
+    // Nearly always nobody waits: no array is copied at every write then.
+    if (this.#drained.length === 0) return;
     for (const resolve of this.#drained.splice(0)) resolve();
   }
 
