@@ -151,6 +151,25 @@ export function formatRule(spec: RuleSpec): string {
 }
 
 /**
+ * Whether a rule can decide while its ballot is open: every rule but
+ * `plurality`, which picks its winner only when the ballot closes. A
+ * ballot under plurality is then not counted at every vote.
+ *
+ * @param spec The rule.
+ * @returns Whether {@linkcode applyRule} can decide before the final count.
+ *
+ * @example
+ * ```ts
+ * import { strictEqual as assertEquals } from "node:assert/strict";
+ * assertEquals(decidesBeforeClosing(parseRule("majority")), true);
+ * assertEquals(decidesBeforeClosing(parseRule("plurality")), false);
+ * ```
+ */
+export function decidesBeforeClosing(spec: RuleSpec): boolean {
+  return spec.kind !== "plurality";
+}
+
+/**
  * Applies a rule to the votes of a ballot.
  *
  * Whatever the rule, it never decides for an option that does not hold
@@ -192,7 +211,7 @@ export function applyRule(spec: RuleSpec, input: RuleInput): RuleOutcome {
   const quorum = checkQuorum(spec, cast, electorate);
   if (!quorum.met) return _undecided(quorum.note);
   const quorumNote = quorum.note === "" ? "" : `; ${quorum.note}`;
-  if (spec.kind === "plurality" && !input.final) {
+  if (!decidesBeforeClosing(spec) && !input.final) {
     return _undecided("plurality decides only when the ballot closes");
   }
   if (spec.kind === "seed" && cast === 1) return _undecided("1 vote cast, more than 1 needed");

@@ -26,7 +26,7 @@ import {
   parseMethod,
 } from "./methods/method_spec.ts";
 import type { MethodOutcome } from "./methods/outcome.ts";
-import { parseRule, type RuleSpec } from "./rules.ts";
+import { decidesBeforeClosing, parseRule, type RuleSpec } from "./rules.ts";
 
 /** The hub name of a single hub, and of nodes recorded before hubs had names. */
 export const LOCAL_HUB = "local";
@@ -388,8 +388,8 @@ export function evaluateBallot(
       final,
     });
   if (cause === undefined) {
-    // Methods that pick their winner at closing are not counted at every vote.
-    const early = whileOpen ? decide(false) : undefined;
+    // Methods and rules that pick their winner at closing are not counted at every vote.
+    const early = whileOpen && decidesBeforeClosing(ballot.rule) ? decide(false) : undefined;
     if (early?.decided) return close("rule", early);
     // Only a frozen electorate can be "everyone": a live one grows as nodes join.
     const everyoneVoted = ballot.members !== undefined && electorate > 0 &&

@@ -291,6 +291,20 @@ export class Hub {
   }
 
   /**
+   * Runs a command at once, as {@linkcode Hub.submit} does on a single hub,
+   * but without a promise: a request is then answered in the turn it was
+   * read in. In a cluster the log orders commands: use `submit` there.
+   *
+   * @param command What is asked.
+   * @param actor See {@linkcode Hub.submit}.
+   * @returns What the command achieved, or why it was refused; `undefined`
+   * in a cluster, where nothing was done.
+   */
+  submitNow(command: Command, actor?: Actor): Outcome | undefined {
+    return this.#link ? undefined : this.#apply(command, actor);
+  }
+
+  /**
    * Runs a command: decides it against the state (on a single hub at once;
    * in a cluster once the log has it, in log order), stores the events it
    * causes, queues their pushes and arms or cancels timers. The caller

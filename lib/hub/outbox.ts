@@ -30,9 +30,11 @@ export class Outbox {
   readonly #writer: { write(bytes: Uint8Array): Promise<number> };
   readonly #maxQueuedBytes: number;
   readonly #onFailure: OutboxOptions["onFailure"];
-  #queue: Uint8Array[] = [];
+  /** Text is kept as text until written: a batch of replies is then encoded once. */
+  #queue: (string | Uint8Array)[] = [];
   #queuedBytes = 0;
   #writing = false;
+  #held = false;
   #drained: (() => void)[] = [];
   #failed = false;
 
@@ -55,23 +57,43 @@ export class Outbox {
    */
   send(data: string | Uint8Array): void {
     if (this.#failed) return;
-    const bytes = typeof data === "string" ? encoder.encode(data) : data;
-    if (!this.#writing) {
+    if (!this.#writing && !this.#held) {
       // Fast path, the common one: nothing waiting, write at once.
-      this.#write(bytes);
+      this.#write(typeof data === "string" ? encoder.encode(data) : data);
       return;
     }
-    this.#queue.push(bytes);
-    this.#queuedBytes += bytes.length;
+    this.#queue.push(data);
+    // A string's length undercounts its non-ASCII bytes; queued text is
+    // replies, small beside the pushes that can make a queue overflow.
+    this.#queuedBytes += data.length;
     if (this.#queuedBytes > this.#maxQueuedBytes) this.#fail("overflow");
   }
 
   /**
+   * Queues what is sent from now on without writing it, until
+   * {@linkcode Outbox.release}: the replies to a batch of pipelined requests
+   * then leave in one write instead of one each (a write is a system call
+   * and, on the peer's side, a wake-up).
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  /** Ends a {@linkcode Outbox.hold}: what was queued meanwhile is written, in one write. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    if (!this.#writing && this.#queue.length > 0) this.#writeQueued();
+  }
+
+  /**
    * Waits until everything queued so far is written (or writing failed).
+   * Ends a {@linkcode Outbox.hold} first: what it queued is owed too.
    *
    * @returns When the queue is empty.
    */
   drained(): Promise<void> {
+    this.release();
     if (!this.#writing) return Promise.resolve();
     return new Promise((resolve) => this.#drained.push(resolve));
   }
@@ -88,11 +110,8 @@ export class Outbox {
       if (this.#failed) return;
       if (written < bytes.length) {
         this.#write(bytes.subarray(written));
-      } else if (this.#queue.length > 0) {
-        const chunk = this.#queue.length === 1 ? this.#queue[0]! : concatBytes(this.#queue);
-        this.#queue = [];
-        this.#queuedBytes = 0;
-        this.#write(chunk);
+      } else if (this.#queue.length > 0 && !this.#held) {
+        this.#writeQueued();
       } else {
         this.#settle();
       }
@@ -103,8 +122,17 @@ export class Outbox {
     });
   }
 
+  #writeQueued(): void {
+    const chunk = joinQueued(this.#queue);
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    this.#write(chunk);
+  }
+
   #settle(): void {
     this.#writing = false;
+    // Nearly always nobody waits: no array is copied at every write then.
+    if (this.#drained.length === 0) return;
     for (const resolve of this.#drained.splice(0)) resolve();
   }
 
@@ -116,4 +144,21 @@ export class Outbox {
     this.#settle();
     this.#onFailure(reason);
   }
+}
+
+/** One chunk of what was queued: runs of text are joined, then encoded once. */
+function joinQueued(queue: readonly (string | Uint8Array)[]): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let text = "";
+  for (const item of queue) {
+    if (typeof item === "string") {
+      text += item;
+      continue;
+    }
+    if (text !== "") parts.push(encoder.encode(text));
+    text = "";
+    parts.push(item);
+  }
+  if (text !== "") parts.push(encoder.encode(text));
+  return parts.length === 1 ? parts[0]! : concatBytes(parts);
 }

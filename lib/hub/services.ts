@@ -6,10 +6,11 @@
  * @module
  */
 
+import type { Command, Outcome } from "../election/commands.ts";
 import type { NodeInfo } from "../election/events.ts";
 import type { VoteInput } from "../election/methods/cast_vote.ts";
 import { buildTerms, type ProposalInput } from "../election/proposal.ts";
-import { electorateSize, openBallots } from "../election/state.ts";
+import { type Ballot, electorateSize, openBallots } from "../election/state.ts";
 import {
   type Ask,
   type BallotStats,
@@ -44,25 +45,33 @@ export interface Caller extends Member {
 /** How many closed ballots `stats` shows (`results` shows all). */
 const STATS_DECIDED = 10;
 
+/** A reply, or a promise of one when the request has to wait (a question, the cluster's log). */
+export type ServiceResult = Reply | ErrorReply | Promise<Reply | ErrorReply>;
+
 /**
- * Runs one request.
+ * Runs one request. A request that needs no waiting (a vote with its choice
+ * given, on a hub that decides alone) is answered at once, not through a
+ * promise: at thousands of votes a second, each promise and turn of the
+ * microtask queue counts.
  *
  * @param hub The hub.
  * @param caller The node asking.
  * @param request What it asks for.
- * @returns The reply, or why it is refused.
+ * @returns The reply, or why it is refused; a promise of it when it waits.
  */
-export async function runService(
-  hub: Hub,
-  caller: Caller,
-  request: Request,
-): Promise<Reply | ErrorReply> {
+export function runService(hub: Hub, caller: Caller, request: Request): ServiceResult {
+  let result: ServiceResult;
   try {
-    return await serve(hub, caller, request);
+    result = serve(hub, caller, request);
   } catch (error) {
-    if (!(error instanceof ClusterUnavailableError)) throw error;
-    return refuse("cluster-unavailable", `${error.message}; try again`);
+    return clusterUnavailable(error);
   }
+  return result instanceof Promise ? result.catch(clusterUnavailable) : result;
+}
+
+function clusterUnavailable(error: unknown): ErrorReply {
+  if (!(error instanceof ClusterUnavailableError)) throw error;
+  return refuse("cluster-unavailable", `${error.message}; try again`);
 }
 
 /** Requests that read the election: with several hubs, they wait until this hub is current. */
@@ -74,8 +83,12 @@ const READS: ReadonlySet<Request["op"]> = new Set([
   "receive",
 ]);
 
-async function serve(hub: Hub, caller: Caller, request: Request): Promise<Reply | ErrorReply> {
-  if (READS.has(request.op)) await hub.current();
+function serve(hub: Hub, caller: Caller, request: Request): ServiceResult {
+  if (READS.has(request.op)) return hub.current().then(() => serveCurrent(hub, caller, request));
+  return serveCurrent(hub, caller, request);
+}
+
+function serveCurrent(hub: Hub, caller: Caller, request: Request): ServiceResult {
   switch (request.op) {
     case "help":
       return { op: "help", services: SERVICES };
@@ -108,21 +121,21 @@ async function serve(hub: Hub, caller: Caller, request: Request): Promise<Reply 
         ),
       };
     case "setup":
-      return await setup(caller, request.info);
+      return setup(caller, request.info);
     case "name":
-      return await rename(hub, caller, request.name);
+      return rename(hub, caller, request.name);
     case "negotiate":
-      return await negotiate(hub, caller, request.info, request.grant);
+      return negotiate(hub, caller, request.info, request.grant);
     case "receive":
-      return await receive(hub, caller, request.target);
+      return receive(hub, caller, request.target);
     case "vote": {
       const { op: _op, ballot, ...given } = request;
-      return await vote(hub, caller, ballot, Object.keys(given).length > 0 ? given : undefined);
+      return vote(hub, caller, ballot, Object.keys(given).length > 0 ? given : undefined);
     }
     case "propose":
-      return await propose(hub, caller, request.proposal);
+      return propose(hub, caller, request.proposal);
     case "close":
-      return await close(hub, caller, request.ballot);
+      return close(hub, caller, request.ballot);
   }
 }
 
@@ -226,12 +239,12 @@ async function receive(
   return { op: "receive", infos: [{ pin: target, name: record.name, info }] };
 }
 
-async function vote(
+function vote(
   hub: Hub,
   caller: Caller,
   givenBallot: number | undefined,
   given: VoteInput | undefined,
-): Promise<Reply | ErrorReply> {
+): ServiceResult {
   let ballotId = givenBallot;
   if (ballotId === undefined) {
     const open = openBallots(hub.state);
@@ -247,16 +260,40 @@ async function vote(
     ballotId = open[0]!.id;
   }
   const ballot = hub.state.ballots.get(ballotId);
-  let input = given;
-  if (input === undefined && ballot && !ballot.closed) {
-    const answer = await caller.ask({ ask: "vote", ballot: hub.ballotView(ballot) });
-    if (isErrorReply(answer)) return answer;
-    input = { option: answer };
+  if (given === undefined && ballot && !ballot.closed) {
+    return askVote(hub, caller, ballotId, ballot);
   }
-  const outcome = await hub.submit(
-    { type: "vote", at: hub.now(), node: caller.node, ballot: ballotId, vote: input ?? {} },
-    { node: caller.node, member: caller },
-  );
+  return submitVote(hub, caller, ballotId, given ?? {});
+}
+
+async function askVote(
+  hub: Hub,
+  caller: Caller,
+  ballotId: number,
+  ballot: Ballot,
+): Promise<Reply | ErrorReply> {
+  const answer = await caller.ask({ ask: "vote", ballot: hub.ballotView(ballot) });
+  if (isErrorReply(answer)) return answer;
+  return await submitVote(hub, caller, ballotId, { option: answer });
+}
+
+function submitVote(hub: Hub, caller: Caller, ballotId: number, input: VoteInput): ServiceResult {
+  const command: Command = {
+    type: "vote",
+    at: hub.now(),
+    node: caller.node,
+    ballot: ballotId,
+    vote: input,
+  };
+  const actor = { node: caller.node, member: caller };
+  const outcome = hub.submitNow(command, actor);
+  if (outcome === undefined) {
+    return hub.submit(command, actor).then((ordered) => voteReply(ordered, ballotId));
+  }
+  return voteReply(outcome, ballotId);
+}
+
+function voteReply(outcome: Outcome, ballotId: number): Reply | ErrorReply {
   if (!outcome.ok) return refuse(outcome.code, outcome.message);
   if (outcome.kind !== "voted") throw new Error(`Cannot vote: ${outcome.kind}`);
   const { option, label, changed } = outcome;

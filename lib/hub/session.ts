@@ -18,7 +18,6 @@ import {
   GREETING_PREFIX,
   isErrorReply,
   refuse,
-  type Reply,
   type Request,
   SERVICES,
 } from "../protocol/messages.ts";
@@ -249,9 +248,20 @@ export class Session implements Member, Caller {
       // The request loop is here, not in a method of its own: an idle node
       // then waits in one suspended frame, not two.
       for (;;) {
-        const item = this.#lines.takeBuffered() ?? await this.#lines.next();
-        if (!item) break;
-        this.#touch();
+        let item = this.#lines.takeBuffered();
+        if (item === undefined) {
+          // The batch is served: its replies leave together before the next read.
+          this.#outbox.release();
+          item = await this.#lines.next();
+          if (!item) break;
+          // Once per read: the lines of one batch all came at this time.
+          this.#touch();
+        }
+        // More lines already read (a pipelining peer): hold the replies until
+        // the batch is served, so that it costs one write, not one per line. A
+        // clustered hub waits for its log at each request: what is ready goes
+        // out at once there.
+        if (this.#lines.hasBuffered && !this.#hub.clustered) this.#outbox.hold();
         if (item.kind !== "line") {
           this.send(this.dialect.error(null, this.#unreadable(item)));
           continue;
@@ -285,11 +295,16 @@ export class Session implements Member, Caller {
           }
           request = message.request;
         }
-        let reply: Reply | ErrorReply = await runService(this.#hub, this, request);
+        const result = runService(this.#hub, this, request);
+        let reply = result instanceof Promise ? await result : result;
         try {
           // Acknowledge only what the journal holds.
           const stored = this.#hub.pendingCommit();
-          if (stored) await stored;
+          if (stored) {
+            // The journal takes a while: what is ready goes out meanwhile.
+            this.#outbox.release();
+            await stored;
+          }
         } catch (error) {
           reply = refuse("unavailable", `Cannot confirm: ${(error as Error).message}; try again`);
         }
@@ -526,6 +541,8 @@ export class Session implements Member, Caller {
   async ask(ask: Ask): Promise<string | ErrorReply> {
     const askId = `h${++this.#askCount}`;
     this.send(this.dialect.ask(askId, ask));
+    // The question must reach the peer before its answer is awaited.
+    this.#outbox.release();
     for (;;) {
       const item = await this.#lines.next();
       if (!item) return refuse("bad-request", "Connection closed before the answer");

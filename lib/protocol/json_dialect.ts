@@ -162,11 +162,9 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
       if (ballot !== undefined && !isBallotId(ballot)) {
         return invalid(id, "bad-request", "Cannot vote: ballot must be a whole number");
       }
-      for (const [field, list] of [["options", options], ["ranking", ranking]] as const) {
-        if (list !== undefined && !isStringArray(list)) {
-          return invalid(id, "bad-request", `Cannot vote: ${field} must be an array of strings`);
-        }
-      }
+      // Checked one by one, not in a loop over a list: a list costs allocations at every vote.
+      if (options !== undefined && !isStringArray(options)) return notStrings(id, "options");
+      if (ranking !== undefined && !isStringArray(ranking)) return notStrings(id, "ranking");
       if (
         scores !== undefined &&
         (typeof scores !== "object" || scores === null || Array.isArray(scores) ||
@@ -195,6 +193,10 @@ function decodeRequest(id: MessageId, message: Record<string, unknown>): JsonMes
     case "propose":
       return decodeProposal(id, message);
   }
+}
+
+function notStrings(id: MessageId, field: string): JsonMessage {
+  return invalid(id, "bad-request", `Cannot vote: ${field} must be an array of strings`);
 }
 
 function isStringArray(value: unknown): boolean {
@@ -278,7 +280,9 @@ function invalid(id: MessageId, code: ErrorReply["code"], message: string): Json
  * @returns One JSON line.
  */
 export function formatJsonReply(id: MessageId, reply: Reply): string {
-  return `${JSON.stringify({ id, ok: true, ...reply })}\n`;
+  // The same text as stringifying `{ id, ok: true, ...reply }` (a reply has
+  // neither field), without copying the reply into a new object each time.
+  return `{"id":${JSON.stringify(id)},"ok":true,${JSON.stringify(reply).slice(1)}\n`;
 }
 
 /**

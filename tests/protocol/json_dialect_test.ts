@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { parseJsonMessage } from "../../lib/protocol/json_dialect.ts";
+import { formatJsonReply, parseJsonMessage } from "../../lib/protocol/json_dialect.ts";
+import type { Reply } from "../../lib/protocol/messages.ts";
 
 Deno.test("JSON requests decode with their ids", () => {
   assertEquals(parseJsonMessage('{"id":"x","op":"receive","pin":"all"}'), {
@@ -90,5 +91,18 @@ Deno.test("votes by method decode from their JSON fields; wrong types are refuse
   ) {
     const decoded = parseJsonMessage(line);
     assertEquals(decoded.kind === "invalid" && decoded.error.code, "bad-request", line);
+  }
+});
+
+Deno.test("a reply line is the id, ok and the reply's fields, in that order", () => {
+  const replies: Reply[] = [
+    { op: "vote", ballot: 1, option: "A", label: "Yes", changed: false },
+    { op: "ping" },
+    { op: "name", name: 'zoë "quoted"' },
+  ];
+  for (const id of [7, "n1", null] as const) {
+    for (const reply of replies) {
+      assertEquals(formatJsonReply(id, reply), `${JSON.stringify({ id, ok: true, ...reply })}\n`);
+    }
   }
 });

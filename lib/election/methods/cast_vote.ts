@@ -62,7 +62,7 @@ export function castVote(
 ): CastVote | VoteProblem {
   const fields = input.options === undefined && input.ranking === undefined &&
       input.scores === undefined && input.option !== undefined
-    ? { ...parseVoteText(spec, input.option), ...definedReason(input.reason) }
+    ? withReason(parseVoteText(spec, input.option), input.reason)
     : input;
   switch (spec.kind) {
     case "choice":
@@ -199,11 +199,12 @@ function single(
   fields: VoteInput,
   consent: boolean,
 ): CastVote | VoteProblem {
-  const keys = question.options.map((option) => option.key).join(", ");
   const typed = fields.option;
   const key = typed === undefined ? undefined : resolveOption(question, typed);
   if (key === undefined) {
-    const hint = consent ? "agree, abstain, disagree or block" : keys;
+    const hint = consent
+      ? "agree, abstain, disagree or block"
+      : question.options.map((option) => option.key).join(", ");
     const what = typed === undefined ? "" : `; "${typed.slice(0, 40)}" is not an option`;
     return problem("unknown-option", `choose one of ${hint}${what}`);
   }
@@ -301,8 +302,10 @@ function listOf(option: string | undefined): string[] {
   return option === undefined ? [] : [option];
 }
 
-function definedReason(reason: string | undefined): VoteInput {
-  return reason === undefined ? {} : { reason };
+/** The typed vote, with the reason given apart (if any) in place of one typed in it. */
+function withReason(parsed: VoteInput, reason: string | undefined): VoteInput {
+  // Without a reason, the parsed vote as it is: no copy at every vote.
+  return reason === undefined ? parsed : { ...parsed, reason };
 }
 
 function problem(code: VoteProblem["code"], detail: string): VoteProblem {
