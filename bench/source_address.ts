@@ -15,6 +15,7 @@
  */
 
 import { connect, type Socket } from "node:net";
+import { ChunkQueue } from "../lib/protocol/chunk_queue.ts";
 
 /** What the load generator's client needs of a connection: `Deno.TcpConn` has it. */
 export interface ByteConnection {
@@ -122,51 +123,31 @@ export function connectFrom(
 /** A `node:net` socket read by pulling: each data event is held until read, the socket paused meanwhile. */
 class SocketConnection implements ByteConnection {
   readonly #socket: Socket;
-  readonly #chunks: Uint8Array[] = [];
-  #ended = false;
-  #wake: (() => void) | undefined;
+  readonly #incoming = new ChunkQueue();
 
   constructor(socket: Socket) {
     this.#socket = socket;
     socket.on("data", (chunk: Uint8Array) => {
-      this.#chunks.push(chunk);
+      this.#incoming.push(chunk);
       // Backpressure: nothing more is read from the kernel until this is taken.
       socket.pause();
-      this.#notify();
     });
-    const end = () => {
-      this.#ended = true;
-      this.#notify();
-    };
+    const end = () => this.#incoming.end();
     socket.on("end", end);
     socket.on("close", end);
     // Reset by the peer: the read loop sees the end, as with Deno.TcpConn.
     socket.on("error", end);
   }
 
-  #notify(): void {
-    const wake = this.#wake;
-    this.#wake = undefined;
-    wake?.();
-  }
-
   async read(buffer: Uint8Array): Promise<number | null> {
-    while (this.#chunks.length === 0) {
-      if (this.#ended) return null;
-      await new Promise<void>((resolve) => this.#wake = resolve);
-    }
-    const head = this.#chunks[0]!;
-    const count = Math.min(head.length, buffer.length);
-    buffer.set(head.subarray(0, count));
-    if (count === head.length) this.#chunks.shift();
-    else this.#chunks[0] = head.subarray(count);
-    if (this.#chunks.length === 0 && !this.#ended) this.#socket.resume();
+    const count = await this.#incoming.read(buffer);
+    if (this.#incoming.unreadBytes === 0 && !this.#incoming.ended) this.#socket.resume();
     return count;
   }
 
   write(bytes: Uint8Array): Promise<number> {
     return new Promise((resolve, reject) => {
-      if (this.#ended) {
+      if (this.#incoming.ended) {
         reject(new Error("Cannot write: the connection is closed"));
         return;
       }
@@ -175,8 +156,7 @@ class SocketConnection implements ByteConnection {
   }
 
   close(): void {
-    this.#ended = true;
+    this.#incoming.end();
     this.#socket.destroy();
-    this.#notify();
   }
 }

@@ -618,7 +618,7 @@ function hubOptions(
     },
     onPresence: (push) => {
       // In JSON the log already has every event; in text the summary stands for the ones left out.
-      if (!settings.json) output.out(formatTextPush(push).slice(2).trimEnd());
+      if (!settings.json) logPush(push, output);
       pushes.web?.notify(push);
     },
   };
@@ -899,7 +899,12 @@ export async function runOperatorCommand(hub: Hub, line: string): Promise<string
  */
 function logEvent(event: HubEvent, push: Push | undefined, json: boolean, output: Output): void {
   if (json) output.out(JSON.stringify(event));
-  else if (push) output.out(formatTextPush(push).slice(2).trimEnd());
+  else if (push) logPush(push, output);
+}
+
+/** A push as a line of the operator's log: the line nodes get, without its `! ` mark. */
+function logPush(push: Push, output: Output): void {
+  output.out(formatTextPush(push).slice(2).trimEnd());
 }
 
 function announcementLine(status: AnnouncementStatus): string {

@@ -13,7 +13,7 @@ import { Hub, type HubOptions } from "./hub.ts";
 import { Session, type SessionConnection, type SessionLimits } from "./session.ts";
 
 /** Connections a hub takes at once unless told otherwise (`--max-connections`). */
-export const DEFAULT_MAX_CONNECTIONS = 20_000;
+const DEFAULT_MAX_CONNECTIONS = 20_000;
 
 /** Limits of the listener, each with a flag of `consensus serve`. */
 export interface ListenerLimits {

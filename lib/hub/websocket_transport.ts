@@ -6,6 +6,7 @@
  * @module
  */
 
+import { ChunkQueue } from "../protocol/chunk_queue.ts";
 import type { SessionConnection } from "./session.ts";
 
 /** Options for {@linkcode WebSocketConnection}. */
@@ -46,10 +47,7 @@ export class WebSocketConnection implements SessionConnection {
   readonly #maxBuffered: number;
   readonly #decoder = new TextDecoder();
   readonly #opened: Promise<boolean>;
-  #incoming: Uint8Array[] = [];
-  #unreadBytes = 0;
-  #ended = false;
-  #wake: (() => void) | undefined;
+  readonly #incoming = new ChunkQueue();
   #partial = "";
 
   /**
@@ -76,8 +74,8 @@ export class WebSocketConnection implements SessionConnection {
         socket.addEventListener("close", () => resolve(false), { once: true });
       });
     socket.addEventListener("message", (event) => this.#receive(event.data));
-    socket.addEventListener("close", () => this.#end());
-    socket.addEventListener("error", () => this.#end());
+    socket.addEventListener("close", () => this.#incoming.end());
+    socket.addEventListener("error", () => this.#incoming.end());
   }
 
   /**
@@ -86,18 +84,8 @@ export class WebSocketConnection implements SessionConnection {
    * @param buffer Where to put them.
    * @returns How many bytes, or `null` once the socket is closed.
    */
-  async read(buffer: Uint8Array): Promise<number | null> {
-    while (this.#incoming.length === 0) {
-      if (this.#ended) return null;
-      await new Promise<void>((resolve) => this.#wake = resolve);
-    }
-    const chunk = this.#incoming[0]!;
-    const count = Math.min(chunk.length, buffer.length);
-    buffer.set(chunk.subarray(0, count));
-    if (count === chunk.length) this.#incoming.shift();
-    else this.#incoming[0] = chunk.subarray(count);
-    this.#unreadBytes -= count;
-    return count;
+  read(buffer: Uint8Array): Promise<number | null> {
+    return this.#incoming.read(buffer);
   }
 
   /**
@@ -122,7 +110,7 @@ export class WebSocketConnection implements SessionConnection {
 
   /** Closes the socket; a pending read then ends. */
   close(): void {
-    this.#end();
+    this.#incoming.end();
     if (
       this.#socket.readyState === WebSocket.OPEN || this.#socket.readyState === WebSocket.CONNECTING
     ) {
@@ -135,28 +123,20 @@ export class WebSocketConnection implements SessionConnection {
   }
 
   #receive(data: unknown): void {
-    if (this.#ended) return;
+    if (this.#incoming.ended) return;
     const bytes = typeof data === "string"
       ? encoder.encode(data)
       : data instanceof ArrayBuffer
       ? new Uint8Array(data)
       : undefined;
     if (!bytes) return;
-    this.#unreadBytes += bytes.length + 1;
-    if (this.#unreadBytes > this.#maxUnread) {
+    if (this.#incoming.unreadBytes + bytes.length + 1 > this.#maxUnread) {
       // Sending far faster than the hub serves: what TCP would hold back, a WebSocket cannot.
       this.#socket.close(1008, "Too much unread input");
-      this.#end();
+      this.#incoming.end();
       return;
     }
-    this.#incoming.push(bytes, NEWLINE);
-    this.#wake?.();
-    this.#wake = undefined;
-  }
-
-  #end(): void {
-    this.#ended = true;
-    this.#wake?.();
-    this.#wake = undefined;
+    this.#incoming.push(bytes);
+    this.#incoming.push(NEWLINE);
   }
 }

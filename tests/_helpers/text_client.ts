@@ -6,7 +6,7 @@
  */
 
 import { LineSource } from "../../lib/protocol/line_source.ts";
-import { connectFrom, type ConnLike } from "./bound_socket.ts";
+import { type ByteConnection, connectFrom } from "../../bench/source_address.ts";
 
 /** How long a test waits for one expected line before failing. */
 const WAIT_MS = 5000;
@@ -15,12 +15,12 @@ const WAIT_MS = 5000;
 export class TextClient {
   /** Every line read so far, in order. */
   readonly transcript: string[] = [];
-  readonly #conn: ConnLike;
+  readonly #conn: ByteConnection;
   readonly #lines: LineSource;
   readonly #encoder = new TextEncoder();
   #closed = false;
 
-  private constructor(conn: ConnLike) {
+  private constructor(conn: ByteConnection) {
     this.#conn = conn;
     this.#lines = new LineSource(conn, { maxLineBytes: 1 << 20 });
   }
@@ -34,7 +34,7 @@ export class TextClient {
   static async connect(port: number, source?: string): Promise<TextClient> {
     const conn = source === undefined
       ? await Deno.connect({ hostname: "127.0.0.1", port })
-      : await connectFrom(port, source);
+      : await connectFrom("127.0.0.1", port, source);
     return new TextClient(conn);
   }
 
