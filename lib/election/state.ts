@@ -362,35 +362,12 @@ export function evaluateBallot(
   const ballot = state.ballots.get(ballotId);
   if (!ballot || ballot.closed) return undefined;
   const electorate = electorateSize(state, ballot);
-  const close = (closedBy: CloseCause, outcome: MethodOutcome): BallotClosedEvent => {
-    const closed: BallotClosedEvent = {
-      type: "ballot-closed",
-      ballot: ballot.id,
-      cause: closedBy,
-      option: outcome.decided ? outcome.option : null,
-      counts: { ...ballot.counts },
-      electorate,
-      reason: outcome.reason,
-    };
-    if (outcome.tally) closed.tally = outcome.tally;
-    return closed;
-  };
-  const whileOpen = decidesWhileOpen(ballot.method);
-  const decide = (final: boolean) =>
-    decideMethod({
-      spec: ballot.method,
-      rule: ballot.rule,
-      options: ballot.terms.options.map((option) => option.key),
-      // `choice` counts from `counts` alone: no list to build at every vote of a large ballot.
-      votes: whileOpen ? [] : [...ballot.votes.values(), ...ballot.anonymousVotes],
-      counts: ballot.counts,
-      electorate,
-      final,
-    });
   if (cause === undefined) {
     // Methods and rules that pick their winner at closing are not counted at every vote.
-    const early = whileOpen && decidesBeforeClosing(ballot.rule) ? decide(false) : undefined;
-    if (early?.decided) return close("rule", early);
+    const early = decidesWhileOpen(ballot.method) && decidesBeforeClosing(ballot.rule)
+      ? decideBallot(ballot, electorate, false)
+      : undefined;
+    if (early?.decided) return closingEvent(ballot, "rule", early, electorate);
     // Only a frozen electorate can be "everyone": a live one grows as nodes join.
     const everyoneVoted = ballot.members !== undefined && electorate > 0 &&
       votersInElectorate(ballot) >= electorate;
@@ -400,14 +377,54 @@ export function evaluateBallot(
     // The meeting ended around the ballot: nobody called the vote, so no
     // rule is applied at closing and nothing is decided.
     const voted = ballot.votes.size + ballot.anonymousVotes.length;
-    return close(cause, {
+    return closingEvent(ballot, cause, {
       decided: false,
       reason: `no decision: the meeting ended while it was open (${voted} vote${
         voted === 1 ? "" : "s"
       } cast)`,
-    });
+    }, electorate);
   }
-  return close(cause ?? "all-voted", decide(true));
+  return closingEvent(
+    ballot,
+    cause ?? "all-voted",
+    decideBallot(ballot, electorate, true),
+    electorate,
+  );
+}
+
+/** Runs the ballot's method and rule on its votes as they stand. */
+function decideBallot(ballot: Ballot, electorate: number, final: boolean): MethodOutcome {
+  return decideMethod({
+    spec: ballot.method,
+    rule: ballot.rule,
+    options: ballot.terms.options.map((option) => option.key),
+    // `choice` counts from `counts` alone: no list to build at every vote of a large ballot.
+    votes: decidesWhileOpen(ballot.method)
+      ? []
+      : [...ballot.votes.values(), ...ballot.anonymousVotes],
+    counts: ballot.counts,
+    electorate,
+    final,
+  });
+}
+
+function closingEvent(
+  ballot: Ballot,
+  closedBy: CloseCause,
+  outcome: MethodOutcome,
+  electorate: number,
+): BallotClosedEvent {
+  const closed: BallotClosedEvent = {
+    type: "ballot-closed",
+    ballot: ballot.id,
+    cause: closedBy,
+    option: outcome.decided ? outcome.option : null,
+    counts: { ...ballot.counts },
+    electorate,
+    reason: outcome.reason,
+  };
+  if (outcome.tally) closed.tally = outcome.tally;
+  return closed;
 }
 
 /** Whether a recorded vote fits the ballot: the method's shape, and only its options. */

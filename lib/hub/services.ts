@@ -128,10 +128,8 @@ function serveCurrent(hub: Hub, caller: Caller, request: Request): ServiceResult
       return negotiate(hub, caller, request.info, request.grant);
     case "receive":
       return receive(hub, caller, request.target);
-    case "vote": {
-      const { op: _op, ballot, ...given } = request;
-      return vote(hub, caller, ballot, Object.keys(given).length > 0 ? given : undefined);
-    }
+    case "vote":
+      return vote(hub, caller, request.ballot, voteInputOf(request));
     case "propose":
       return propose(hub, caller, request.proposal);
     case "close":
@@ -237,6 +235,27 @@ async function receive(
     );
   }
   return { op: "receive", infos: [{ pin: target, name: record.name, info }] };
+}
+
+/**
+ * The vote a request gives, or `undefined` when it gives none (the hub then
+ * asks). Field by field rather than by a rest copy: this runs at every vote.
+ */
+function voteInputOf(request: VoteInput): VoteInput | undefined {
+  const { option, options, ranking, scores, reason } = request;
+  if (
+    option === undefined && options === undefined && ranking === undefined &&
+    scores === undefined && reason === undefined
+  ) {
+    return undefined;
+  }
+  const input: VoteInput = {};
+  if (option !== undefined) input.option = option;
+  if (options !== undefined) input.options = options;
+  if (ranking !== undefined) input.ranking = ranking;
+  if (scores !== undefined) input.scores = scores;
+  if (reason !== undefined) input.reason = reason;
+  return input;
 }
 
 function vote(

@@ -48,9 +48,13 @@ import { splitWords, validateInfo } from "./validate.ts";
 export function parseTextCommand(line: string): Request | ErrorReply | undefined {
   const trimmed = line.trim();
   if (trimmed === "") return undefined;
-  const [word = "", ...rest] = trimmed.split(/\s+/u);
+  // The command word, and the rest with its blanks made single spaces. A
+  // line is split no further than its command needs: at thousands of votes
+  // a second, every array made per line counts.
+  const blank = trimmed.search(/\s/u);
+  const word = blank < 0 ? trimmed : trimmed.slice(0, blank);
   const command = word.toLowerCase();
-  const argument = rest.join(" ");
+  const argument = blank < 0 ? "" : singleSpaced(trimmed.slice(blank + 1).trimStart());
   switch (command) {
     case "help":
     case "discover":
@@ -64,7 +68,7 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
       }
       return { op: command };
     case "setup":
-      return argument === "" ? { op: "setup" } : parseSetupArguments(rest);
+      return argument === "" ? { op: "setup" } : parseSetupArguments(argument.split(" "));
     case "name":
       return argument === "" ? { op: "name" } : { op: "name", name: argument };
     case "negotiate": {
@@ -85,7 +89,7 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
         refuse("bad-request", `Cannot receive: give a PIN or all, not "${safe(argument)}"`);
     }
     case "vote":
-      return parseVoteArguments(rest);
+      return parseVoteArguments(argument);
     case "propose":
       return parseProposal(trimmed.slice(word.length));
     case "close": {
@@ -128,17 +132,25 @@ export function parseReceiveTarget(answer: string): Request | undefined {
   return undefined;
 }
 
-/** `vote A`, `vote 3 A` (ballot 3), `vote 3` (ballot 3, option asked), `vote` (asked). */
-function parseVoteArguments(tokens: string[]): Request {
-  if (tokens.length === 0) return { op: "vote" };
-  const [first = "", ...rest] = tokens;
-  if (/^\d{1,9}$/u.test(first)) {
-    const ballot = Number(first);
-    return rest.length === 0
-      ? { op: "vote", ballot }
-      : { op: "vote", ballot, option: rest.join(" ") };
+/**
+ * `vote A`, `vote 3 A` (ballot 3), `vote 3` (ballot 3, option asked), `vote` (asked).
+ *
+ * @param argument What follows `vote`, single-spaced.
+ */
+function parseVoteArguments(argument: string): Request {
+  if (argument === "") return { op: "vote" };
+  const ballotFirst = /^(\d{1,9})(?: |$)/u.exec(argument);
+  if (ballotFirst) {
+    const ballot = Number(ballotFirst[1]);
+    const option = argument.slice(ballotFirst[0].length);
+    return option === "" ? { op: "vote", ballot } : { op: "vote", ballot, option };
   }
-  return { op: "vote", option: tokens.join(" ") };
+  return { op: "vote", option: argument };
+}
+
+/** The text with every run of blanks made one space; most lines have none to change. */
+function singleSpaced(text: string): string {
+  return /\s\s|[^\S ]/u.test(text) ? text.split(/\s+/u).join(" ") : text;
 }
 
 /** Flags of `propose`, as typed in its fifth field. */

@@ -1,4 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import fc from "fast-check";
 import { formatJsonPush } from "../../lib/protocol/json_dialect.ts";
 import {
   formatTextPush,
@@ -17,6 +18,37 @@ Deno.test("text commands with inline arguments", () => {
   });
   assertEquals(parseTextCommand("name alice"), { op: "name", name: "alice" });
   assertEquals(parseTextCommand(""), undefined);
+});
+
+Deno.test("a vote names its ballot by a leading number of at most 9 digits", () => {
+  assertEquals(parseTextCommand("vote 3 A"), { op: "vote", ballot: 3, option: "A" });
+  assertEquals(parseTextCommand("vote 3"), { op: "vote", ballot: 3 });
+  assertEquals(parseTextCommand("vote\t12 \t be  invisible"), {
+    op: "vote",
+    ballot: 12,
+    option: "be invisible",
+  });
+  // Not a ballot number: the whole argument is the option.
+  assertEquals(parseTextCommand("vote 3A"), { op: "vote", option: "3A" });
+  assertEquals(parseTextCommand("vote 1234567890 A"), { op: "vote", option: "1234567890 A" });
+});
+
+Deno.test("blanks between the words of a command count as one space, whatever they are", () => {
+  const word = fc.stringMatching(/^[A-Za-z0-9=,>"]{1,8}$/);
+  const blanks = fc.stringMatching(/^[ \t\u00a0\u3000]{1,3}$/);
+  const command = fc.constantFrom("vote", "VOTE", "setup", "name", "receive", "close", "stats");
+  fc.assert(
+    fc.property(
+      command,
+      fc.array(fc.tuple(blanks, word), { maxLength: 4 }),
+      blanks,
+      (head, rest, end) => {
+        const typed = head + rest.map(([blank, text]) => blank + text).join("") + end;
+        const plain = [head, ...rest.map(([, text]) => text)].join(" ");
+        assertEquals(parseTextCommand(typed), parseTextCommand(plain));
+      },
+    ),
+  );
 });
 
 Deno.test("text commands without arguments leave them to be asked", () => {

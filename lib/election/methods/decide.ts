@@ -81,14 +81,18 @@ export function addToCounts(
   vote: CastVote,
   sign: 1 | -1,
 ): void {
-  const add = (option: string, amount: number) => {
-    if (option in counts) counts[option]! += sign * amount;
-  };
-  if ("option" in vote) add(vote.option, 1);
-  else if ("options" in vote) { for (const option of vote.options) add(option, 1); }
+  // A single choice is nearly every vote: counted without a closure or a loop.
+  if ("option" in vote) addTo(counts, vote.option, sign);
+  else if ("options" in vote) { for (const option of vote.options) addTo(counts, option, sign); }
   else if ("ranking" in vote) {
-    if (vote.ranking[0] !== undefined) add(vote.ranking[0], 1);
+    if (vote.ranking[0] !== undefined) addTo(counts, vote.ranking[0], sign);
   } else if (spec.kind === "score") {
-    for (const [option, score] of Object.entries(vote.scores)) add(option, score);
+    for (const [option, score] of Object.entries(vote.scores)) {
+      addTo(counts, option, sign * score);
+    }
   }
+}
+
+function addTo(counts: VoteCounts, option: string, amount: number): void {
+  if (option in counts) counts[option]! += amount;
 }
