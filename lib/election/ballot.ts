@@ -85,8 +85,11 @@ export function buildBallot(question: string, labels: readonly string[]): Ballot
 export function resolveOption(ballot: BallotQuestion, choice: string): string | undefined {
   const wanted = choice.trim().toLowerCase();
   if (wanted === "") return undefined;
-  const option = ballot.options.find((candidate) =>
-    candidate.key.toLowerCase() === wanted || candidate.label.toLowerCase() === wanted
-  );
-  return option?.key;
+  // Names of another length cannot match: they are not lower-cased (a new
+  // string each) at every vote.
+  for (const { key, label } of ballot.options) {
+    if (key.length === wanted.length && key.toLowerCase() === wanted) return key;
+    if (label.length === wanted.length && label.toLowerCase() === wanted) return key;
+  }
+  return undefined;
 }

@@ -16,6 +16,7 @@ import type {
   HubEvent,
   NodeInfo,
   VoteCounts,
+  VotedEvent,
 } from "./events.ts";
 import { formatVote, voteFitsMethod, voteKeys } from "./methods/cast_vote.ts";
 import { addToCounts, decideMethod } from "./methods/decide.ts";
@@ -233,7 +234,8 @@ export function applyEvent(state: ElectionState, event: HubEvent): void {
     }
     case "voted": {
       const ballot = state.ballots.get(event.ballot);
-      const { type: _type, ballot: _ballot, node, ...vote } = event;
+      const node = event.node;
+      const vote = recordedVote(event);
       if (!ballot || ballot.closed || !fitsBallot(ballot, vote)) break;
       if (node !== null) {
         const previous = ballot.votes.get(node);
@@ -429,8 +431,25 @@ function closingEvent(
 
 /** Whether a recorded vote fits the ballot: the method's shape, and only its options. */
 function fitsBallot(ballot: Ballot, vote: CastVote): boolean {
-  return voteFitsMethod(ballot.method, vote) &&
-    voteKeys(vote).every((option) => option in ballot.counts);
+  if (!voteFitsMethod(ballot.method, vote)) return false;
+  // One option is nearly every vote: no list of keys is made for it.
+  if ("option" in vote) return vote.option in ballot.counts;
+  return voteKeys(vote).every((option) => option in ballot.counts);
+}
+
+/**
+ * The vote a `voted` event records, without the event's own fields. Built
+ * field by field, not by a rest copy: this runs at every vote.
+ */
+function recordedVote(event: VotedEvent): CastVote {
+  if ("option" in event) {
+    return event.reason === undefined
+      ? { option: event.option }
+      : { option: event.option, reason: event.reason };
+  }
+  if ("options" in event) return { options: event.options };
+  if ("ranking" in event) return { ranking: event.ranking };
+  return { scores: event.scores };
 }
 
 function countPin(state: ElectionState, pin: number, change: 1 | -1): void {

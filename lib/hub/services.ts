@@ -265,6 +265,10 @@ function vote(
   given: VoteInput | undefined,
 ): ServiceResult {
   let ballotId = givenBallot;
+  // Nearly always one ballot is open: its id is read without copying the list.
+  if (ballotId === undefined && hub.state.openBallots.size === 1) {
+    ballotId = hub.state.openBallots.keys().next().value!;
+  }
   if (ballotId === undefined) {
     const open = openBallots(hub.state);
     if (open.length === 0) return refuse("unknown-ballot", "Cannot vote: no ballot is open");

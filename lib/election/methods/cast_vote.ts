@@ -151,12 +151,17 @@ export function formatVote(vote: CastVote): string {
  * @returns The labels.
  */
 export function labelVote(question: BallotQuestion, vote: CastVote): string {
-  const label = (key: string) =>
-    question.options.find((option) => option.key === key)?.label ?? key;
-  if ("option" in vote) return label(vote.option);
+  if ("option" in vote) return labelOf(question, vote.option);
+  const label = (key: string) => labelOf(question, key);
   if ("options" in vote) return vote.options.map(label).join(", ");
   if ("ranking" in vote) return vote.ranking.map(label).join(" > ");
   return Object.entries(vote.scores).map(([key, score]) => `${label(key)}=${score}`).join(" ");
+}
+
+/** An option's label, or the key itself when the ballot has no such option. */
+function labelOf(question: BallotQuestion, key: string): string {
+  for (const option of question.options) if (option.key === key) return option.label;
+  return key;
 }
 
 /**
