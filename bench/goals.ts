@@ -34,6 +34,7 @@ const BOARDS_1: Series = { workload: "ingest-1", target: "hub-boards" };
 const ETCD: Series = { workload: "ingest-durable", target: "etcd" };
 const HUB_BROADCAST: Series = { workload: "broadcast", target: "hub" };
 const REDIS_BROADCAST: Series = { workload: "broadcast", target: "redis" };
+const DENO_BROADCAST: Series = { workload: "broadcast", target: "fanout" };
 const HUB_STORM: Series = { workload: "storm", target: "hub" };
 const LINE_STORM: Series = { workload: "storm", target: "line" };
 const HUB_MEMORY: Series = { workload: "memory", target: "hub" };
@@ -501,14 +502,22 @@ export function checkGoals(
   const ms = (top: number, bottom: number) =>
     `hub ${top.toFixed(1)} ms, Redis ${bottom.toFixed(1)} ms`;
   // The first receiver has the push within a millisecond or two: the rest
-  // of the time is the fan-out, one socket write per node.
+  // of the time is the fan-out, one socket write per node. The minimal Deno
+  // fan-out server says how much of the distance to Redis is the runtime's.
   const fanOut = (nodes: number) => {
     const hub = figureOf(measurements, HUB_BROADCAST, nodes);
     const redis = figureOf(measurements, REDIS_BROADCAST, nodes);
     if (!hub || !redis) return "";
-    return `first node after ${(hub.detail.firstMs ?? NaN).toFixed(1)} ms on the hub, ${
+    const first = `first node after ${(hub.detail.firstMs ?? NaN).toFixed(1)} ms on the hub, ${
       (redis.detail.firstMs ?? NaN).toFixed(1)
     } ms on Redis: the rest is the fan-out`;
+    const deno = figureOf(measurements, DENO_BROADCAST, nodes);
+    if (!deno) return first;
+    return `${first}; the minimal Deno fan-out server ${deno.median.toFixed(1)} ms (${
+      pairedRatio(measurements, DENO_BROADCAST, REDIS_BROADCAST, nodes).toFixed(2)
+    }× Redis; hub ${
+      pairedRatio(measurements, HUB_BROADCAST, DENO_BROADCAST, nodes).toFixed(2)
+    }× it)`;
   };
   results.push(ratioGoal(
     measurements,

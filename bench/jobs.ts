@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Wire } from "./wire.ts";
+import type { PublishWire, Wire } from "./wire.ts";
 
 /** Where a TCP target listens (always loopback). */
 export interface Endpoint {
@@ -62,8 +62,8 @@ export interface IngestResult {
  */
 export interface BroadcastJob extends Endpoint {
   kind: "broadcast";
-  /** `hub-text` (the deciding vote) or `redis` (PUBLISH). */
-  wire: Wire;
+  /** `hub-text` (the deciding vote), `redis` (PUBLISH) or `fanout` (the Deno fan-out server's publish). */
+  wire: "hub-text" | PublishWire;
   /** Receivers. */
   nodes: number;
   /** Broadcasts measured, one after another. */

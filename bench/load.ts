@@ -27,9 +27,9 @@ import { type ByteConnection, connectFrom, sourceAddressFor } from "./source_add
 import {
   admittedKind,
   greetingBytes,
-  redisPublish,
-  redisSubscribe,
+  publishBytes,
   RequestBatches,
+  subscribeBytes,
   type Wire,
 } from "./wire.ts";
 
@@ -457,10 +457,11 @@ export async function runBroadcast(
     }
     await control.at({ kind: "hold", admitted: entry.admitted });
     let publisher: LoadClient | undefined;
+    let publish: Uint8Array | undefined;
     const receivers = [...set.clients];
-    if (!hub) {
+    if (job.wire !== "hub-text") {
       const subscribed = new Countdown(job.nodes, job.setupTimeoutMs, "subscribing");
-      const subscribe = redisSubscribe();
+      const subscribe = subscribeBytes(job.wire);
       for (const client of receivers) {
         client.onChunk = (_client, counts) => subscribed.add(counts[LineKind.Opened]!);
         await client.write(subscribe);
@@ -468,16 +469,16 @@ export async function runBroadcast(
       await subscribed.done;
       publisher = new LoadClient(await connect(job.host, job.port), job.wire, job.nodes);
       set.add(publisher);
+      const payload = "consensus ballot 1: A (be able to fly) - ".padEnd(job.payloadBytes, "x");
+      publish = publishBytes(job.wire, payload);
     }
     const latenciesMs: number[] = [];
     const firstMs: number[] = [];
-    const payload = "consensus ballot 1: A (be able to fly) - ".padEnd(job.payloadBytes, "x");
-    const publish = redisPublish(payload);
     for (let round = 0; round < job.rounds; round++) {
       const times = hub
         ? await hubRound(receivers, job.roundTimeoutMs)
         : await timedDelivery(receivers, false, () =>
-          void publisher!.write(publish), job.roundTimeoutMs);
+          void publisher!.write(publish!), job.roundTimeoutMs);
       latenciesMs.push(times.lastMs);
       firstMs.push(times.firstMs);
       // Let the receivers' reads and the target settle between rounds.

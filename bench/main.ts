@@ -37,7 +37,7 @@ import {
   WORKLOAD_GROUPS,
   type WorkloadGroup,
 } from "./suite.ts";
-import { startDenoLineTarget } from "./targets/deno_line.ts";
+import { startDenoTarget } from "./targets/deno_line.ts";
 import { type EtcdClusterTarget, startEtcdClusterTarget, startEtcdTarget } from "./targets/etcd.ts";
 import { PROJECT_ROOT } from "./targets/hub.ts";
 import { startRedisTarget } from "./targets/redis.ts";
@@ -160,7 +160,7 @@ async function main(): Promise<number> {
       }; windows ${plan.warmupMs} ms warm-up + ${plan.measureMs} ms counted`,
     );
     runner = args.loadMode === "child" ? childRunner(`${tempDir}/load.log`) : inProcessRunner();
-    const line = await startDenoLineTarget(`${tempDir}/line.log`);
+    const line = await startDenoTarget("line", `${tempDir}/line.log`);
     anchors.push(line);
     const redis = await startRedisTarget(`${tempDir}/redis.log`, tempDir);
     if (typeof redis === "string") skipped.push(redis);

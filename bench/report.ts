@@ -162,11 +162,16 @@ const SECTIONS: Section[] = [
     columns: [
       { label: "hub", workload: "broadcast", target: "hub" },
       { label: "Redis PUBLISH", workload: "broadcast", target: "redis" },
+      { label: "Deno fan-out server", workload: "broadcast", target: "fanout" },
     ],
     ratios: [{
       label: "hub÷Redis",
       top: { workload: "broadcast", target: "hub" },
       bottom: { workload: "broadcast", target: "redis" },
+    }, {
+      label: "hub÷Deno",
+      top: { workload: "broadcast", target: "hub" },
+      bottom: { workload: "broadcast", target: "fanout" },
     }],
     cpu: false,
   },

@@ -15,7 +15,7 @@ import { type CpuShare, cpuWindow } from "./cpu.ts";
 import type { Job, JobControl, ResultOf } from "./jobs.ts";
 import type { LoadRunner } from "./load_runner.ts";
 import { type BenchPlan, FD_MARGIN, type HoldFit } from "./plan.ts";
-import { startDenoLineTarget } from "./targets/deno_line.ts";
+import { type DenoServer, startDenoTarget } from "./targets/deno_line.ts";
 import { PROGRAM_FLAGS, PROJECT_ROOT, startHubTarget } from "./targets/hub.ts";
 import { startRedisTarget } from "./targets/redis.ts";
 import type { EtcdClusterTarget } from "./targets/etcd.ts";
@@ -47,6 +47,7 @@ export type TargetKey =
   | "hub-boards"
   | "redis"
   | "line"
+  | "fanout"
   | "etcd"
   | "join"
   | "minimal"
@@ -415,14 +416,16 @@ async function measureMany(
 /**
  * The fan-out workloads on a fresh process of the target: RSS before; N
  * clients get in at once (the connect storm); RSS while they idle (memory per
- * node); then, on the hub and Redis, the broadcast rounds on the same clients.
+ * node); then, on the hub, Redis and the Deno fan-out server, the broadcast
+ * rounds on the same clients. The fan-out server gives only its broadcast:
+ * the line server is the Deno anchor of the storm and of memory.
  */
 async function fanOut(
   context: SuiteContext,
   results: Measurement[],
   rep: number,
   nodes: number,
-  target: "hub" | "redis" | "line",
+  target: "hub" | "redis" | "line" | "fanout",
 ): Promise<void> {
   const { plan } = context;
   const run = async (server: Target): Promise<Figures> => {
@@ -454,7 +457,7 @@ async function fanOut(
     }
     const { result } = await runWithCpu(context, server, {
       kind: "broadcast",
-      wire: target === "hub" ? "hub-text" : "redis",
+      wire: target === "hub" ? "hub-text" : target,
       host: server.host,
       port: server.port,
       spreadAbove: plan.spreadAbove,
@@ -481,6 +484,8 @@ async function fanOut(
   };
   const units: Partial<Record<WorkloadKey, string>> = target === "line"
     ? { storm: "ms", memory: "KB/node" }
+    : target === "fanout"
+    ? { broadcast: "ms" }
     : { storm: "ms", memory: "KB/node", broadcast: "ms" };
   await measureMany(context, results, { nodes, target, rep }, units, () =>
     target === "hub"
@@ -589,15 +594,15 @@ async function hold(context: SuiteContext, results: Measurement[], nodes: number
   );
 }
 
-/** A fresh Redis or line server for one memory measurement. */
+/** A fresh Redis, line server or fan-out server for one measurement. */
 async function withFresh<T>(
   context: SuiteContext,
-  target: "redis" | "line",
+  target: "redis" | DenoServer,
   body: (server: Target) => Promise<T>,
 ): Promise<T> {
   const server = target === "redis"
     ? await startRedisTarget(logPath(context, "redis"), context.tempDir)
-    : await startDenoLineTarget(logPath(context, "line"));
+    : await startDenoTarget(target, logPath(context, target));
   if (typeof server === "string") throw new Error(server);
   try {
     return await body(server);
@@ -732,7 +737,7 @@ export async function runSuite(
       }
       if (has("fanout") && plan.fanOutNodes.includes(nodes)) {
         // Connect storm, memory per idle node and broadcast, on fresh processes.
-        const targets: ("hub" | "redis" | "line")[] = ["hub", "line"];
+        const targets: ("hub" | "redis" | "line" | "fanout")[] = ["hub", "line", "fanout"];
         if (context.redis) targets.push("redis");
         for (const target of rotate(targets, rep - 1)) {
           await fanOut(context, results, rep, nodes, target);

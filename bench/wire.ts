@@ -10,10 +10,10 @@
  */
 
 /** The targets' wire formats. */
-export type Wire = "hub-text" | "hub-json" | "redis" | "line";
+export type Wire = "hub-text" | "hub-json" | "redis" | "line" | "fanout";
 
 /** Every wire, for argument checking. */
-export const WIRES: readonly Wire[] = ["hub-text", "hub-json", "redis", "line"];
+export const WIRES: readonly Wire[] = ["hub-text", "hub-json", "redis", "line", "fanout"];
 
 /** What a line from a target means to the load generator. */
 export const enum LineKind {
@@ -124,6 +124,10 @@ export function classifyLine(wire: Wire, prefix: Uint8Array, length: number): Li
       return LineKind.Other;
     case "line":
       return LineKind.Reply;
+    case "fanout":
+      if (startsWith(prefix, length, "! consensus")) return LineKind.Broadcast;
+      if (startsWith(prefix, length, "ok subscribed")) return LineKind.Opened;
+      return LineKind.Reply;
   }
 }
 
@@ -221,6 +225,7 @@ export function requestText(wire: Wire, option: "A" | "B"): string {
     case "redis":
       return `*2\r\n$4\r\nINCR\r\n$${REDIS_KEY.length}\r\n${REDIS_KEY}\r\n`;
     case "line":
+    case "fanout":
       return `vote ${option}\n`;
   }
 }
@@ -241,6 +246,7 @@ export function greetingBytes(wire: Wire): Uint8Array {
     case "redis":
       return bytesOf("PING\r\n");
     case "line":
+    case "fanout":
       return bytesOf("hello\n");
   }
 }
@@ -255,22 +261,30 @@ export function admittedKind(wire: Wire): LineKind {
   return wire === "hub-text" || wire === "hub-json" ? LineKind.Admitted : LineKind.Reply;
 }
 
+/** The targets a broadcast reaches through a publisher: Redis, and the Deno fan-out server. */
+export type PublishWire = "redis" | "fanout";
+
 /**
- * Redis SUBSCRIBE to the broadcast channel, inline form.
+ * Subscribes to the broadcast: Redis SUBSCRIBE to the channel (inline form),
+ * or the fan-out server's `subscribe`.
  *
+ * @param wire The target's wire format.
  * @returns The bytes.
  */
-export function redisSubscribe(): Uint8Array {
-  return bytesOf(`SUBSCRIBE ${REDIS_CHANNEL}\r\n`);
+export function subscribeBytes(wire: PublishWire): Uint8Array {
+  return bytesOf(wire === "redis" ? `SUBSCRIBE ${REDIS_CHANNEL}\r\n` : "subscribe\n");
 }
 
 /**
- * Redis PUBLISH of a payload to the broadcast channel.
+ * Publishes a payload to every subscriber: Redis PUBLISH to the channel, or
+ * the fan-out server's `publish`.
  *
+ * @param wire The target's wire format.
  * @param payload The message, as long as the hub's consensus push for fairness.
  * @returns The bytes.
  */
-export function redisPublish(payload: string): Uint8Array {
+export function publishBytes(wire: PublishWire, payload: string): Uint8Array {
+  if (wire === "fanout") return bytesOf(`publish ${payload}\n`);
   const bytes = encoder.encode(payload).length;
   return bytesOf(
     `*3\r\n$7\r\nPUBLISH\r\n$${REDIS_CHANNEL.length}\r\n${REDIS_CHANNEL}\r\n$${bytes}\r\n${payload}\r\n`,
