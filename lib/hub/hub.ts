@@ -327,11 +327,22 @@ export class Hub {
   #apply(command: Command, actor: Actor | undefined): Outcome {
     // From here on, the pushes this command causes wait for its reply.
     if (actor) actor.member.awaitingReply = true;
-    const events: { event: HubEvent; push: Push | undefined }[] = [];
-    const outcome = executeCommand(this.state, command, (event) => {
-      // The push is built before the fold, which forgets a departing node's name.
-      events.push({ event, push: this.#toPush(event) });
-    });
+    // This command's events are appended to the shared list from `first` on
+    // and taken off at the end, whatever happens: no list and no callback
+    // made per command.
+    const first = this.#applied.length;
+    try {
+      return this.#applyCollected(command, actor, first);
+    } finally {
+      // Anything a nested command appended came after this one's and is gone already.
+      this.#applied.length = first;
+    }
+  }
+
+  /** The body of {@linkcode Hub.#apply}: decides, then records, queues and arms what the events cause. */
+  #applyCollected(command: Command, actor: Actor | undefined, first: number): Outcome {
+    const outcome = executeCommand(this.state, command, this.#collect);
+    const last = this.#applied.length;
     if (actor && outcome.ok && outcome.kind === "admitted") {
       // A member from the moment its admission is decided, before any push
       // goes out: pushes of nodes admitted in the same turn reach it too.
@@ -346,7 +357,8 @@ export class Hub {
       }
     }
     const now = this.#clock.now();
-    for (const item of events) {
+    for (let index = first; index < last; index++) {
+      const item = this.#applied[index]!;
       const { event } = item;
       if (event.type === "ballot-opened") {
         item.push = { event: "ballot", ...this.ballotView(this.state.ballots.get(event.ballot)!) };
@@ -361,9 +373,18 @@ export class Hub {
       }
       this.#effects(event);
     }
-    if (events.length > 0) this.#scheduleFlush();
+    if (last > first) this.#scheduleFlush();
     return outcome;
   }
+
+  /**
+   * Events of the commands being applied, each with its push. The push is
+   * built here, before the fold, which forgets a departing node's name.
+   */
+  readonly #applied: { event: HubEvent; push: Push | undefined }[] = [];
+  readonly #collect = (event: HubEvent): void => {
+    this.#applied.push({ event, push: this.#toPush(event) });
+  };
 
   /**
    * Admits a node that passed the gate: gives it a PIN and a resume token, and tells the others.

@@ -32,6 +32,13 @@ import {
 import { escapeForTerminal as safe } from "./text_safety.ts";
 import { splitWords, validateInfo } from "./validate.ts";
 
+// Made once: a regular expression written in a function is a new object at
+// every call, and these run at every line.
+const BLANK = /\s/u;
+const NOT_SINGLE_SPACED = /\s\s|[^\S ]/u;
+const BALLOT_FIRST = /^(\d{1,9})(?: |$)/u;
+const NOT_LOWER_ASCII = /[^a-z]/u;
+
 /**
  * Decodes one typed line into a request.
  *
@@ -51,9 +58,10 @@ export function parseTextCommand(line: string): Request | ErrorReply | undefined
   // The command word, and the rest with its blanks made single spaces. A
   // line is split no further than its command needs: at thousands of votes
   // a second, every array made per line counts.
-  const blank = trimmed.search(/\s/u);
+  const blank = trimmed.search(BLANK);
   const word = blank < 0 ? trimmed : trimmed.slice(0, blank);
-  const command = word.toLowerCase();
+  // Commands are lower-case ASCII: a word typed that way is not copied to lower-case.
+  const command = NOT_LOWER_ASCII.test(word) ? word.toLowerCase() : word;
   const argument = blank < 0 ? "" : singleSpaced(trimmed.slice(blank + 1).trimStart());
   switch (command) {
     case "help":
@@ -139,7 +147,7 @@ export function parseReceiveTarget(answer: string): Request | undefined {
  */
 function parseVoteArguments(argument: string): Request {
   if (argument === "") return { op: "vote" };
-  const ballotFirst = /^(\d{1,9})(?: |$)/u.exec(argument);
+  const ballotFirst = BALLOT_FIRST.exec(argument);
   if (ballotFirst) {
     const ballot = Number(ballotFirst[1]);
     const option = argument.slice(ballotFirst[0].length);
@@ -150,7 +158,7 @@ function parseVoteArguments(argument: string): Request {
 
 /** The text with every run of blanks made one space; most lines have none to change. */
 function singleSpaced(text: string): string {
-  return /\s\s|[^\S ]/u.test(text) ? text.split(/\s+/u).join(" ") : text;
+  return NOT_SINGLE_SPACED.test(text) ? text.split(/\s+/u).join(" ") : text;
 }
 
 /** Flags of `propose`, as typed in its fifth field. */
