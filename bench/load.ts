@@ -456,8 +456,8 @@ export async function runBroadcast(
       );
     }
     await control.at({ kind: "hold", admitted: entry.admitted });
-    let publisher: LoadClient | undefined;
-    let publish: Uint8Array | undefined;
+    // Redis and the fan-out server are sent one message by a publisher; a hub decides a vote.
+    let publish: (() => void) | undefined;
     const receivers = [...set.clients];
     if (job.wire !== "hub-text") {
       const subscribed = new Countdown(job.nodes, job.setupTimeoutMs, "subscribing");
@@ -467,18 +467,18 @@ export async function runBroadcast(
         await client.write(subscribe);
       }
       await subscribed.done;
-      publisher = new LoadClient(await connect(job.host, job.port), job.wire, job.nodes);
+      const publisher = new LoadClient(await connect(job.host, job.port), job.wire, job.nodes);
       set.add(publisher);
       const payload = "consensus ballot 1: A (be able to fly) - ".padEnd(job.payloadBytes, "x");
-      publish = publishBytes(job.wire, payload);
+      const message = publishBytes(job.wire, payload);
+      publish = () => void publisher.write(message);
     }
     const latenciesMs: number[] = [];
     const firstMs: number[] = [];
     for (let round = 0; round < job.rounds; round++) {
-      const times = hub
-        ? await hubRound(receivers, job.roundTimeoutMs)
-        : await timedDelivery(receivers, false, () =>
-          void publisher!.write(publish!), job.roundTimeoutMs);
+      const times = publish
+        ? await timedDelivery(receivers, false, publish, job.roundTimeoutMs)
+        : await hubRound(receivers, job.roundTimeoutMs);
       latenciesMs.push(times.lastMs);
       firstMs.push(times.firstMs);
       // Let the receivers' reads and the target settle between rounds.

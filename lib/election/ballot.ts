@@ -85,11 +85,10 @@ export function buildBallot(question: string, labels: readonly string[]): Ballot
 export function resolveOption(ballot: BallotQuestion, choice: string): string | undefined {
   const wanted = choice.trim().toLowerCase();
   if (wanted === "") return undefined;
-  // Names of another length cannot match: they are not lower-cased (a new
-  // string each) at every vote.
+  // A loop, not find(): no closure at every vote. Lengths are not compared
+  // first: lower-casing can lengthen a name ("İ" becomes two code units).
   for (const { key, label } of ballot.options) {
-    if (key.length === wanted.length && key.toLowerCase() === wanted) return key;
-    if (label.length === wanted.length && label.toLowerCase() === wanted) return key;
+    if (key.toLowerCase() === wanted || label.toLowerCase() === wanted) return key;
   }
   return undefined;
 }

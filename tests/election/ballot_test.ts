@@ -9,6 +9,13 @@ Deno.test("options are keyed A, B, C and matched by key or label", () => {
   assertEquals(resolveOption(ballot, "D"), undefined);
 });
 
+Deno.test("a label whose lower case is longer than itself is still matched as typed", () => {
+  // "İ" lower-cases to "i" and a combining dot: two code units for one.
+  const ballot = buildBallot("Where?", ["İstanbul", "Ankara"]);
+  assertEquals(resolveOption(ballot, "İstanbul"), "A");
+  assertEquals(resolveOption(ballot, "ANKARA"), "B");
+});
+
 Deno.test("a ballot needs 2 distinct, non-empty options", () => {
   assertThrows(() => buildBallot("?", ["only"]), RangeError);
   assertThrows(() => buildBallot("?", ["tea", "Tea"]), RangeError);
